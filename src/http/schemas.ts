@@ -1,0 +1,72 @@
+/** TypeBox schemas shared by routes and the OpenAPI document. */
+import { t } from "elysia";
+
+export const ProblemSchema = t.Object(
+  {
+    type: t.String({ examples: ["about:blank"] }),
+    title: t.String({ examples: ["Unauthorized"] }),
+    status: t.Integer({ examples: [401] }),
+    detail: t.String({ examples: ["A valid API key is required."] }),
+    errors: t.Optional(
+      t.Array(t.Object({ field: t.String(), message: t.String() }, { additionalProperties: false }), {
+        description: "Which fields failed validation (400 only).",
+      }),
+    ),
+  },
+  { additionalProperties: false, description: "RFC 9457 problem details (application/problem+json)." },
+);
+
+export const ChannelEntrySchema = t.Union(
+  [
+    t.String({
+      minLength: 1,
+      maxLength: 128,
+      description: "A channel pattern granting subscribe and publish.",
+      examples: ["chat:*"],
+    }),
+    t.Object(
+      {
+        pattern: t.String({ minLength: 1, maxLength: 128, examples: ["news:*"] }),
+        publish: t.Optional(t.Boolean({ description: "false: subscribe-only.", default: true })),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  {
+    description:
+      "Name characters A-Z a-z 0-9 _ - . : @ =; `{subject}` is replaced by the subject; one trailing `*` matches one or more name characters.",
+  },
+);
+
+export const MintBodySchema = t.Object(
+  {
+    subject: t.String({
+      minLength: 1,
+      maxLength: 256,
+      description: "Who the session will act as: 1-256 printable characters.",
+      examples: ["alice"],
+    }),
+    channels: t.Optional(t.Array(ChannelEntrySchema, { maxItems: 64, description: "Channel permissions; default none." })),
+    metadata: t.Optional(
+      t.Object({}, { additionalProperties: true, description: "Any JSON object up to 4 KiB, handed to the session." }),
+    ),
+    ttl_seconds: t.Optional(
+      t.Integer({ minimum: 1, description: "Lifetime; default TICKETGATE_TICKET_TTL, at most TICKETGATE_TICKET_MAX_TTL." }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const MintResponseSchema = t.Object(
+  {
+    ticket: t.String({ description: "Opaque, single-use: tgt_ + 43 base64url characters.", examples: ["tgt_…"] }),
+    expires_at: t.String({ format: "date-time", description: "ISO 8601, UTC." }),
+    expires_in: t.Integer({ description: "Seconds until expiry." }),
+  },
+  { additionalProperties: false },
+);
+
+/** Responses every authenticated route shares, keyed by status. */
+export const authErrors = {
+  401: ProblemSchema,
+};

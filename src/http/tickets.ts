@@ -1,0 +1,100 @@
+/** POST /api/v1/tickets: a backend asks for a ticket on behalf of one of its users. */
+import { Elysia } from "elysia";
+import { expandPattern, patternProblem, type ChannelGrant } from "../channels/grammar.ts";
+import type { Clock } from "../tickets/clock.ts";
+import { mintTicket } from "../tickets/mint.ts";
+import type { TicketStore } from "../tickets/store.ts";
+import { ticketLogId } from "../tickets/ticket.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { GatewayMetrics } from "../observability/metrics.ts";
+import { readJsonBody } from "./body.ts";
+import type { Principals } from "./guard.ts";
+import { HTTPError } from "./problem.ts";
+import { MintBodySchema, MintResponseSchema, ProblemSchema } from "./schemas.ts";
+
+const MAX_METADATA_BYTES = 4096;
+/** Control, format, surrogate, private-use and unassigned code points are not printable. */
+const PRINTABLE = /^[^\p{C}]+$/u;
+
+export interface TicketRouteDeps {
+  store: TicketStore;
+  clock: Clock;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  principals: Principals;
+  ticketTtl: number;
+  ticketMaxTtl: number;
+}
+
+type MintBody = typeof MintBodySchema.static;
+
+export function ticketRoutes(deps: TicketRouteDeps) {
+  const { store, clock, logger, metrics, principals } = deps;
+
+  return new Elysia({ name: "ticket-routes", normalize: false }).post(
+    "/api/v1/tickets",
+    async ({ body, request, set }) => {
+      const grant = checkMintBody(body, deps.ticketMaxTtl);
+      const ttl = body.ttl_seconds ?? deps.ticketTtl;
+
+      const minted = await mintTicket(store, grant, ttl, clock);
+      if (!minted.ok) {
+        logger.warn("ticket refused", { reason: minted.reason, store: store.kind });
+        const detail = minted.reason === "full" ? "The ticket store is full; retry shortly." : "The ticket store is unavailable.";
+        throw new HTTPError(503, detail, { "retry-after": "1" });
+      }
+
+      metrics.ticketsMinted.inc();
+      logger.info("ticket issued", {
+        subject: grant.subject,
+        ticket_id: ticketLogId(minted.hash),
+        key: principals.get(request)?.id,
+        ttl,
+      });
+      set.status = 201;
+      set.headers["cache-control"] = "no-store";
+      return {
+        ticket: minted.ticket,
+        expires_at: new Date(minted.expiresAt).toISOString(),
+        expires_in: ttl,
+      };
+    },
+    {
+      parse: readJsonBody,
+      body: MintBodySchema,
+      response: { 201: MintResponseSchema, 400: ProblemSchema, 401: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema, 503: ProblemSchema },
+      detail: {
+        tags: ["tickets"],
+        summary: "Mint a single-use ticket",
+        description:
+          "Returns an opaque ticket the client presents once when it opens `GET /ws`. Only its SHA-256 is stored. " +
+          "Bodies are JSON of at most 16 KiB.",
+        security: [{ bearer: [] }],
+      },
+    },
+  );
+}
+
+/** The checks a schema cannot express; each failure names its field. */
+function checkMintBody(body: MintBody, maxTtl: number) {
+  const fail = (field: string, message: string): never => {
+    throw new HTTPError(400, `Field ${field}: ${message}.`, {}, [{ field, message }]);
+  };
+
+  if (!PRINTABLE.test(body.subject)) fail("/subject", "must hold printable characters only");
+  if (body.ttl_seconds !== undefined && body.ttl_seconds > maxTtl) fail("/ttl_seconds", `must be at most ${maxTtl}`);
+  if (body.metadata !== undefined && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES)
+    fail("/metadata", `must serialize to at most ${MAX_METADATA_BYTES} bytes`);
+
+  const channels: ChannelGrant[] = (body.channels ?? []).map((entry, i) => {
+    const pattern = typeof entry === "string" ? entry : entry.pattern;
+    const publish = typeof entry === "string" ? true : entry.publish !== false;
+    const problem = patternProblem(pattern);
+    if (problem) return fail(`/channels/${i}`, problem);
+    const expanded = expandPattern(pattern, body.subject);
+    if (expanded === null) return fail(`/channels/${i}`, "{subject} expands to characters a channel name cannot hold");
+    return { pattern: expanded, publish };
+  });
+
+  return { subject: body.subject, channels, ...(body.metadata ? { metadata: body.metadata } : {}) };
+}

@@ -1,0 +1,68 @@
+/** One JSON object per line, with a level filter and a sink that tests can capture. */
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger that adds the given fields to every line, e.g. `{ log: "audit" }`. */
+  child(fields: LogFields): Logger;
+}
+
+/** Writes one finished line; stdout by default, an array in tests. */
+export type LogSink = (line: string) => void;
+
+export const stdoutSink: LogSink = (line) => process.stdout.write(line + "\n");
+
+/**
+ * Builds a logger. Callers pass fields, never prose with values spliced in, and never a
+ * secret: no ticket, key, token or query string. `redactSecrets` is a last line of defence
+ * for strings that arrive from outside (error messages of libraries), not a licence.
+ */
+export function createLogger(level: LogLevel, sink: LogSink = stdoutSink, base: LogFields = {}): Logger {
+  const floor = LEVEL_RANK[level];
+
+  const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
+    if (LEVEL_RANK[lvl] < floor) return;
+    const line = { ts: new Date().toISOString(), level: lvl, msg, ...base, ...fields };
+    sink(JSON.stringify(line, redactingReplacer));
+  };
+
+  return {
+    debug: (msg, fields) => write("debug", msg, fields),
+    info: (msg, fields) => write("info", msg, fields),
+    warn: (msg, fields) => write("warn", msg, fields),
+    error: (msg, fields) => write("error", msg, fields),
+    child: (fields) => createLogger(level, sink, { ...base, ...fields }),
+  };
+}
+
+/** A logger that drops everything; for code paths built without one. */
+export const silentLogger: Logger = createLogger("error", () => {}, {});
+
+const SECRET_SHAPES = /tgt_[A-Za-z0-9_-]{8,}|tgk_[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g;
+
+/** Masks anything shaped like a ticket, a generated key or a JWT inside a string. */
+export function redactSecrets(text: string): string {
+  return text.replace(SECRET_SHAPES, "[redacted]");
+}
+
+function redactingReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "string") return redactSecrets(value);
+  if (value instanceof Error) return { name: value.name, message: redactSecrets(value.message) };
+  return value;
+}
+
+/** The path of a URL without its query: the only form in which a URL is logged. */
+export function loggablePath(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const query = url.indexOf("?", start);
+  return query < 0 ? url.slice(start) : url.slice(start, query);
+}

@@ -1,0 +1,102 @@
+/**
+ * The upgrade path: the one place where a ticket becomes a session. It runs on Bun's own
+ * server beside the Elysia app (see README, "Why the upgrade bypasses Elysia"), does the
+ * cheap checks first, consumes the ticket once, and only then answers 101. Every refusal is
+ * a problem+json answer with `Connection: close`, so a refused socket never serves another
+ * request.
+ */
+import type { Server } from "bun";
+import type { Logger } from "../observability/logger.ts";
+import type { GatewayMetrics } from "../observability/metrics.ts";
+import { problemResponse } from "../http/problem.ts";
+import type { TicketStore } from "../tickets/store.ts";
+import { hashTicket, isWellFormedTicket, ticketLogId } from "../tickets/ticket.ts";
+import { checkUpgradeHeaders, findTicket, isOriginAllowed, type HandshakeRefusal } from "./handshake.ts";
+import { SUBPROTOCOL } from "./protocol.ts";
+import { newSessionData, type SessionData } from "./session-data.ts";
+
+export interface GatewayDeps {
+  store: TicketStore;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  allowedOrigins: readonly string[] | undefined;
+  /** Decides whether a subject may open one more session; null admits it. */
+  admit?: (subject: string) => string | null;
+}
+
+/** One generic sentence for every ticket refusal, so the answer is no oracle. */
+const TICKET_REFUSED = "The ticket is missing, invalid, expired or already used.";
+
+const DETAILS: Record<number, string> = {
+  400: "The WebSocket handshake is malformed.",
+  403: "This origin is not allowed to connect.",
+  405: "Only GET opens a WebSocket.",
+  426: "This endpoint only speaks WebSocket (version 13).",
+};
+
+const PROTOCOL_ANSWER = { "sec-websocket-protocol": SUBPROTOCOL };
+
+export function createGateway(deps: GatewayDeps) {
+  const { store, logger, metrics, allowedOrigins } = deps;
+
+  const refuse = (refusal: HandshakeRefusal, request: Request, server: Server<SessionData>, extra = {}) => {
+    metrics.upgradesRefused.inc({ reason: refusal.reason });
+    logger.info("upgrade refused", {
+      status: refusal.status,
+      reason: refusal.reason,
+      ip: server.requestIP(request)?.address,
+      ...extra,
+    });
+    const headers: Record<string, string> = { connection: "close" };
+    if (refusal.status === 426) Object.assign(headers, { upgrade: "websocket", "sec-websocket-version": "13" });
+    if (refusal.status === 405) headers.allow = "GET";
+    const detail = refusal.status === 401 ? TICKET_REFUSED : DETAILS[refusal.status] ?? "Refused.";
+    return problemResponse(refusal.status, detail, headers);
+  };
+
+  /** Answers a refusal, or upgrades and returns undefined (Bun then owns the socket). */
+  return async function upgrade(request: Request, server: Server<SessionData>): Promise<Response | undefined> {
+    const bad = checkUpgradeHeaders(request);
+    if (bad) return refuse(bad, request, server);
+
+    if (!isOriginAllowed(request.headers.get("origin"), allowedOrigins))
+      return refuse({ status: 403, reason: "origin" }, request, server);
+
+    const offer = findTicket(request.url, request.headers.get("sec-websocket-protocol"));
+    if (typeof offer === "string") return refuse({ status: 401, reason: offer }, request, server);
+    if (!isWellFormedTicket(offer.ticket)) return refuse({ status: 401, reason: "malformed" }, request, server);
+
+    const hash = hashTicket(offer.ticket);
+    const started = performance.now();
+    const taken = await store.consume(hash);
+    metrics.storeLatency.observe((performance.now() - started) / 1000);
+
+    const ticketId = ticketLogId(hash);
+    if (!taken.ok) {
+      if (taken.reason === "unavailable") {
+        metrics.upgradesRefused.inc({ reason: "store_unavailable" });
+        logger.warn("upgrade refused", { status: 503, reason: "store_unavailable", ticket_id: ticketId });
+        return problemResponse(503, "The ticket store is unavailable.", { connection: "close", "retry-after": "1" });
+      }
+      return refuse({ status: 401, reason: taken.reason }, request, server, { ticket_id: ticketId });
+    }
+
+    const capped = deps.admit?.(taken.grant.subject);
+    if (capped) {
+      metrics.upgradesRefused.inc({ reason: "session_cap" });
+      logger.info("upgrade refused", { status: 429, reason: "session_cap", subject: taken.grant.subject, ticket_id: ticketId });
+      return problemResponse(429, capped, { connection: "close", "retry-after": "5" });
+    }
+
+    const data = newSessionData(taken.grant, ticketId);
+    const headers = offer.protocolOffered ? PROTOCOL_ANSWER : undefined;
+    if (!server.upgrade(request, { data, headers })) {
+      logger.warn("upgrade failed after ticket check", { ticket_id: ticketId });
+      return problemResponse(400, DETAILS[400]!, { connection: "close" });
+    }
+
+    metrics.ticketsRedeemed.inc();
+    logger.info("upgrade accepted", { session: data.id, subject: data.subject, ticket_id: ticketId });
+    return undefined;
+  };
+}

@@ -1,0 +1,81 @@
+/** Starts a real ticketgate on an ephemeral port, with its log lines captured for assertions. */
+import { createTicketgate, type AppConfig } from "../../src/app.ts";
+import { ApiKeyring } from "../../src/auth/api-keys.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import { listen } from "../../src/server.ts";
+import type { Clock } from "../../src/tickets/clock.ts";
+import { MemoryTicketStore } from "../../src/tickets/memory.ts";
+import type { TicketStore } from "../../src/tickets/store.ts";
+
+export const API_KEY = "test-key-0123456789abcdef";
+
+export const DEFAULT_TEST_CONFIG: AppConfig = {
+  ticketTtl: 30,
+  ticketMaxTtl: 300,
+  allowedOrigins: undefined,
+  maxFrameBytes: 65_536,
+  idleTimeout: 120,
+};
+
+export interface TestGateway extends AsyncDisposable {
+  url: string;
+  wsUrl: string;
+  port: number;
+  logs: string[];
+  store: TicketStore;
+  gate: ReturnType<typeof createTicketgate>;
+  mint(body?: Record<string, unknown>): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  config?: Partial<AppConfig>;
+  store?: TicketStore;
+  keys?: string[];
+  clock?: Clock;
+  maxTickets?: number;
+}
+
+export async function startGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const logs: string[] = [];
+  const store = options.store ?? new MemoryTicketStore({ maxTickets: options.maxTickets ?? 1000, clock: options.clock });
+  const gate = createTicketgate(
+    { ...DEFAULT_TEST_CONFIG, ...options.config },
+    {
+      store,
+      keyring: ApiKeyring.fromEntries(options.keys ?? [API_KEY]),
+      logger: createLogger("debug", (line) => logs.push(line)),
+      version: "test",
+      clock: options.clock,
+    },
+  );
+  const listening = listen(gate, 0, "127.0.0.1");
+  const url = `http://127.0.0.1:${listening.port}`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await listening.stop();
+    await store.close();
+  };
+
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${listening.port}/ws`,
+    port: listening.port,
+    logs,
+    store,
+    gate,
+    stop,
+    [Symbol.asyncDispose]: stop,
+    async mint(body = { subject: "alice" }) {
+      const res = await fetch(`${url}/api/v1/tickets`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (res.status !== 201) throw new Error(`mint answered ${res.status}: ${await res.text()}`);
+      return ((await res.json()) as { ticket: string }).ticket;
+    },
+  };
+}
