@@ -15,7 +15,9 @@ export function errorMapper(logger: Logger) {
       return problemBody(status, detail, errors);
     };
 
-    if (error instanceof HTTPError) return answer(error.status, error.detail, error.errors, error.headers);
+    // Elysia wraps whatever a body parser throws in its own ParseError; ours rides in `cause`.
+    const own = error instanceof HTTPError ? error : causeOf(error);
+    if (own) return answer(own.status, own.detail, own.errors, own.headers);
 
     switch (code) {
       case "VALIDATION": {
@@ -39,4 +41,9 @@ export function errorMapper(logger: Logger) {
         return answer(500, "The server failed to handle the request.");
     }
   });
+}
+
+function causeOf(error: unknown): HTTPError | undefined {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause instanceof HTTPError ? cause : undefined;
 }
