@@ -6,7 +6,7 @@ import type { Server, WebSocketHandler } from "bun";
 import { Elysia } from "elysia";
 import type { ApiKeyring } from "./auth/api-keys.ts";
 import type { Config } from "./config.ts";
-import { docs } from "./http/docs.ts";
+import { docs, refinedSpecRoute } from "./http/docs.ts";
 import { errorMapper } from "./http/errors.ts";
 import { apiGuard, type Principals } from "./http/guard.ts";
 import { healthRoutes } from "./http/health.ts";
@@ -56,6 +56,7 @@ export function createTicketgate(config: AppConfig, deps: AppDeps) {
     )
     .use(healthRoutes(store))
     .use(docs(deps.version));
+  app.use(refinedSpecRoute(app));
 
   const upgrade = createGateway({ store, logger, metrics, allowedOrigins: config.allowedOrigins });
 

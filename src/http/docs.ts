@@ -7,15 +7,35 @@ import { Elysia } from "elysia";
 import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import { websocketPath } from "./docs-websocket.ts";
+import { refineSpec } from "./openapi-refine.ts";
 import { ProblemSchema } from "./schemas.ts";
 
 export const DOCS_PATH = "/swagger";
+export const SPEC_PATH = `${DOCS_PATH}/json`;
+/** Where the plugin serves its own, unrefined document; hidden from the spec itself. */
+const RAW_SPEC_PATH = `${DOCS_PATH}/raw.json`;
 const ASSETS = `${DOCS_PATH}/assets`;
 
 const assets: Record<string, { file: string; type: string }> = {
   "swagger-ui-bundle.js": { file: swaggerBundle, type: "text/javascript; charset=utf-8" },
   "swagger-ui.css": { file: swaggerCss, type: "text/css; charset=utf-8" },
 };
+
+/**
+ * Serves the refined document at /swagger/json. It is computed on first request from the
+ * root app (routes are fixed once the server runs) and then kept.
+ */
+export function refinedSpecRoute(root: { handle(request: Request): Promise<Response> }) {
+  let cached: unknown;
+  return new Elysia({ name: "refined-spec" }).get(
+    SPEC_PATH,
+    async () => {
+      cached ??= refineSpec(await (await root.handle(new Request(`http://localhost${RAW_SPEC_PATH}`))).json());
+      return cached;
+    },
+    { detail: { hide: true } },
+  );
+}
 
 export function docs(version: string) {
   return new Elysia({ name: "docs" })
@@ -33,9 +53,17 @@ export function docs(version: string) {
     .use(
       openapi({
         path: DOCS_PATH,
+        specPath: RAW_SPEC_PATH,
         provider: "swagger-ui",
         exclude: { methods: ["options", "ws"], paths: [/^\/swagger/] },
-        swagger: { cdn: `${ASSETS}/swagger-ui-bundle.js`, theme: `${ASSETS}/swagger-ui.css`, autoDarkMode: false },
+        swagger: {
+          // The plugin's types forbid `url`, but its page spreads these options after its own
+          // `url`: this points Swagger UI at the refined document instead of the raw one.
+          ...({ url: SPEC_PATH } as object),
+          cdn: `${ASSETS}/swagger-ui-bundle.js`,
+          theme: `${ASSETS}/swagger-ui.css`,
+          autoDarkMode: false,
+        },
         documentation: {
           info: {
             title: "ticketgate",

@@ -1,11 +1,18 @@
 /** TypeBox schemas shared by routes and the OpenAPI document. */
+import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
+
+/**
+ * Elysia's `t.Integer` also accepts numeric strings (right for query strings), which shows
+ * up in the spec as an `anyOf` with a string; JSON bodies and answers use plain integers.
+ */
+const Integer = Type.Integer;
 
 export const ProblemSchema = t.Object(
   {
     type: t.String({ examples: ["about:blank"] }),
     title: t.String({ examples: ["Unauthorized"] }),
-    status: t.Integer({ examples: [401] }),
+    status: Integer({ examples: [401] }),
     detail: t.String({ examples: ["A valid API key is required."] }),
     errors: t.Optional(
       t.Array(t.Object({ field: t.String(), message: t.String() }, { additionalProperties: false }), {
@@ -51,7 +58,7 @@ export const MintBodySchema = t.Object(
       t.Object({}, { additionalProperties: true, description: "Any JSON object up to 4 KiB, handed to the session." }),
     ),
     ttl_seconds: t.Optional(
-      t.Integer({ minimum: 1, description: "Lifetime; default TICKETGATE_TICKET_TTL, at most TICKETGATE_TICKET_MAX_TTL." }),
+      Integer({ minimum: 1, description: "Lifetime; default TICKETGATE_TICKET_TTL, at most TICKETGATE_TICKET_MAX_TTL." }),
     ),
   },
   { additionalProperties: false },
@@ -61,7 +68,7 @@ export const MintResponseSchema = t.Object(
   {
     ticket: t.String({ description: "Opaque, single-use: tgt_ + 43 base64url characters.", examples: ["tgt_…"] }),
     expires_at: t.String({ format: "date-time", description: "ISO 8601, UTC." }),
-    expires_in: t.Integer({ description: "Seconds until expiry." }),
+    expires_in: Integer({ description: "Seconds until expiry." }),
   },
   { additionalProperties: false },
 );

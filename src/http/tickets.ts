@@ -9,6 +9,7 @@ import type { Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import { readJsonBody } from "./body.ts";
 import type { Principals } from "./guard.ts";
+import { jsonBodyDoc } from "./openapi-refine.ts";
 import { HTTPError } from "./problem.ts";
 import { MintBodySchema, MintResponseSchema, ProblemSchema } from "./schemas.ts";
 
@@ -70,6 +71,7 @@ export function ticketRoutes(deps: TicketRouteDeps) {
           "Returns an opaque ticket the client presents once when it opens `GET /ws`. Only its SHA-256 is stored. " +
           "Bodies are JSON of at most 16 KiB.",
         security: [{ bearer: [] }],
+        ...jsonBodyDoc(MintBodySchema),
       },
     },
   );

@@ -1,4 +1,5 @@
 /** Starts a real ticketgate on an ephemeral port, with its log lines captured for assertions. */
+import pkg from "../../package.json" with { type: "json" };
 import { createTicketgate, type AppConfig } from "../../src/app.ts";
 import { ApiKeyring } from "../../src/auth/api-keys.ts";
 import { createLogger } from "../../src/observability/logger.ts";
@@ -45,7 +46,7 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
       store,
       keyring: ApiKeyring.fromEntries(options.keys ?? [API_KEY]),
       logger: createLogger("debug", (line) => logs.push(line)),
-      version: "test",
+      version: pkg.version,
       clock: options.clock,
     },
   );

@@ -63,7 +63,7 @@ export function rawRequest(
       else resolve(result);
     };
 
-    socket.on("data", (chunk) => {
+    socket.on("data", (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
       const parsed = tryParse();
       // For refusals, wait a moment for the server's close, so `closed` can be asserted.
