@@ -2,62 +2,68 @@
 import pkg from "../package.json" with { type: "json" };
 import { createTicketgate } from "./app.ts";
 import { ApiKeyring, generateApiKey } from "./auth/api-keys.ts";
-import { ConfigError, helpText, loadConfig } from "./config.ts";
+import { ConfigError, helpText, loadConfig, type Config } from "./config.ts";
 import { createLogger } from "./observability/logger.ts";
 import { listen } from "./server.ts";
-import { MemoryTicketStore } from "./tickets/memory.ts";
+import { openTicketStore, type TicketStoreSettings } from "./tickets/create-store.ts";
 
 const VERSION = pkg.version;
 
+/** Start-up failures end here: one line on stderr, a non-zero exit. */
 function die(message: string): never {
   process.stderr.write(`ticketgate: ${message}\n`);
   process.exit(2);
 }
 
-async function main(): Promise<void> {
-  let parsed;
+/** Runs a start-up step; any error it throws becomes the one line `die` prints. */
+async function step<T>(run: () => T | Promise<T>, prefix = ""): Promise<T> {
   try {
-    parsed = loadConfig(process.argv.slice(2), process.env);
+    return await run();
   } catch (error) {
-    die(error instanceof ConfigError ? error.message : String(error));
+    die(prefix + (error instanceof ConfigError || error instanceof Error ? error.message : String(error)));
   }
+}
+
+function storeSettings(config: Config): TicketStoreSettings {
+  const maxTickets = config.maxTickets;
+  switch (config.store) {
+    case "memory":
+      return { kind: "memory", maxTickets };
+    case "sqlite":
+      return { kind: "sqlite", maxTickets, path: config.sqlitePath };
+    case "redis":
+      return { kind: "redis", maxTickets, url: config.redisUrl!, prefix: config.redisPrefix };
+  }
+}
+
+/** Configured keys, or a generated one for a first try; the latter is returned to print. */
+function buildKeyring(config: Config): { keyring: ApiKeyring; ephemeralKey?: string } {
+  if (config.apiKeys.length > 0) return { keyring: ApiKeyring.fromEntries(config.apiKeys) };
+  const ephemeralKey = generateApiKey();
+  return { keyring: ApiKeyring.fromEntries([ephemeralKey]), ephemeralKey };
+}
+
+async function main(): Promise<void> {
+  const parsed = await step(() => loadConfig(process.argv.slice(2), process.env));
   if (parsed.help) {
     process.stdout.write(helpText() + "\n");
     return;
   }
   const config = parsed.config;
-
-  let keyring: ApiKeyring;
-  try {
-    keyring = ApiKeyring.fromEntries(config.apiKeys);
-  } catch (error) {
-    die((error as Error).message);
-  }
-  if (keyring.size === 0) {
-    // Printed once, on stderr and outside the JSON log, so log collectors never hold it.
-    const key = generateApiKey();
-    keyring = ApiKeyring.fromEntries([key]);
-    process.stderr.write(
-      `ticketgate: no TICKETGATE_API_KEYS set; this run's EPHEMERAL API key (gone on restart):\n\n  ${key}\n\n`,
-    );
-  }
+  const { keyring, ephemeralKey } = await step(() => buildKeyring(config));
+  const store = await step(() => openTicketStore(storeSettings(config)));
 
   const logger = createLogger(config.logLevel);
-  let store;
-  try {
-    store = new MemoryTicketStore({ maxTickets: config.maxTickets });
-  } catch (error) {
-    die((error as Error).message);
-  }
-
   const gate = createTicketgate(config, { store, keyring, logger, version: VERSION });
-  let listening;
-  try {
-    listening = listen(gate, config.port, config.host);
-  } catch (error) {
-    die(`cannot listen on ${config.host}:${config.port} (${(error as Error).message})`);
-  }
+  const listening = await step(() => listen(gate, config.port, config.host), `cannot listen on ${config.host}:${config.port}: `);
+
   logger.info("listening", { version: VERSION, host: config.host, port: listening.port, store: store.kind });
+  if (ephemeralKey) {
+    // Printed once, on stderr and outside the JSON log, so log collectors never hold it.
+    process.stderr.write(
+      `ticketgate: no TICKETGATE_API_KEYS set; this run's EPHEMERAL API key (gone on restart):\n\n  ${ephemeralKey}\n\n`,
+    );
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
