@@ -122,8 +122,12 @@ export async function probeRedis(url: string, timeoutMs: number): Promise<string
     await withDeadline(client.connect(), left, "connect");
   } catch (error) {
     client.close();
-    if (isTimeout(error)) return `no answer within ${timeoutMs} ms`;
-    return `the port answers but the redis session failed: check the password${check.tls ? "" : ", whether the server wants TLS (rediss://)"} and the db number`;
+    if (isTimeout(error)) {
+      const hint = check.tls ? "; does the server speak TLS?" : "";
+      return `the port answers but no redis session within ${timeoutMs} ms${hint}`;
+    }
+    const tls = check.tls ? "" : ", whether the server wants TLS (rediss://)";
+    return `the port answers but the redis session failed: check the password${tls} and the db number`;
   }
   try {
     const reply: unknown = await withDeadline(client.send("PING", []), left, "PING");

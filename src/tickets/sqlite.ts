@@ -4,6 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { systemClock, type Clock } from "./clock.ts";
 import type { ConsumeResult, PutResult, StoreLimits, TicketStore } from "./store.ts";
+import { isChannelGrantList, isMetadata, toGrant } from "./stored-grant.ts";
 import type { TicketGrant, TicketRecord } from "./ticket.ts";
 import { StoreUnavailableError } from "./unavailable.ts";
 
@@ -153,7 +154,8 @@ export class SqliteTicketStore implements TicketStore {
   async isReady(): Promise<boolean> {
     if (this.closed) return false;
     try {
-      return this.statements.ping.get()?.ok === 1;
+      // Reads the file, not only the connection: a deleted or corrupt file fails here.
+      return this.statements.countAll.get() !== null;
     } catch {
       return false;
     }
@@ -257,7 +259,6 @@ function prepareStatements(db: Database) {
     ),
     countAll: db.prepare<{ n: number }, []>("SELECT n FROM ticket_count WHERE id = 1"),
     countLive: db.prepare<{ n: number }, [number]>("SELECT count(*) AS n FROM ticket_grants WHERE expires_at > ?"),
-    ping: db.prepare<{ ok: number }, []>("SELECT 1 AS ok"),
   };
 }
 
@@ -266,17 +267,10 @@ function parseGrant(row: GrantRow): TicketGrant | undefined {
   try {
     const channels: unknown = JSON.parse(row.channels);
     const metadata: unknown = row.metadata === null ? undefined : JSON.parse(row.metadata);
-    if (!Array.isArray(channels) || !channels.every((c) => typeof c === "string")) return undefined;
-    if (metadata !== undefined && !isPlainObject(metadata)) return undefined;
-
-    const grant: TicketGrant = { subject: row.subject, channels };
-    if (metadata !== undefined) grant.metadata = metadata;
-    return grant;
+    if (!isChannelGrantList(channels)) return undefined;
+    if (metadata !== undefined && !isMetadata(metadata)) return undefined;
+    return toGrant(row.subject, channels, metadata);
   } catch {
     return undefined;
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
