@@ -35,6 +35,8 @@ export interface TestGatewayOptions {
   keys?: string[];
   clock?: Clock;
   maxTickets?: number;
+  /** A fixed port, to restart a gateway where its clients expect it; default 0 (any free). */
+  port?: number;
 }
 
 export async function startGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -50,7 +52,7 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
       clock: options.clock,
     },
   );
-  const listening = listen(gate, 0, "127.0.0.1");
+  const listening = listen(gate, options.port ?? 0, "127.0.0.1");
   const url = `http://127.0.0.1:${listening.port}`;
   let stopped = false;
   const stop = async () => {
