@@ -1,0 +1,24 @@
+/**
+ * Connect phase: full product cycles at fixed concurrency — mint a ticket, open the
+ * socket with it, wait for the welcome, close and wait for the close handshake. Waiting
+ * for the close means the server's teardown work falls inside the measured window.
+ */
+import { closeSession, mintTicket, openSession } from "../lib/client.ts";
+import { runClosedLoop } from "../lib/closed-loop.ts";
+import { CpuWindow, loopResult, type PhaseResult } from "../lib/result.ts";
+import type { PhaseOptions } from "./options.ts";
+
+export async function runConnectPhase(options: PhaseOptions): Promise<PhaseResult> {
+  const { endpoint, timeoutMs } = options;
+  const op = async (i: number) => {
+    const ticket = await mintTicket(endpoint, { subject: `bench-connect-${i}` });
+    const ws = await openSession(endpoint, ticket, timeoutMs);
+    if (!(await closeSession(ws, timeoutMs))) throw new Error("close handshake timed out");
+  };
+  const { concurrency, warmupMs, durationMs, maxOps } = options;
+
+  await runClosedLoop({ concurrency, durationMs: warmupMs, maxOps }, op);
+  const cpu = new CpuWindow(options.serverPid);
+  const loop = await runClosedLoop({ concurrency, durationMs, maxOps }, op);
+  return loopResult("connect", loop, cpu.stop());
+}
