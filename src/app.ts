@@ -6,6 +6,7 @@ import type { Server, WebSocketHandler } from "bun";
 import { Elysia } from "elysia";
 import type { ApiKeyring } from "./auth/api-keys.ts";
 import type { Config } from "./config.ts";
+import { demoRoutes } from "./http/demo.ts";
 import { docs, refinedSpecRoute } from "./http/docs.ts";
 import { errorMapper } from "./http/errors.ts";
 import { apiGuard, type Principals } from "./http/guard.ts";
@@ -31,7 +32,7 @@ export interface AppDeps {
 
 export type AppConfig = Pick<
   Config,
-  "ticketTtl" | "ticketMaxTtl" | "allowedOrigins" | "maxFrameBytes" | "idleTimeout"
+  "ticketTtl" | "ticketMaxTtl" | "allowedOrigins" | "maxFrameBytes" | "idleTimeout" | "demo"
 >;
 
 export function createTicketgate(config: AppConfig, deps: AppDeps) {
@@ -57,6 +58,7 @@ export function createTicketgate(config: AppConfig, deps: AppDeps) {
     .use(healthRoutes(store))
     .use(docs(deps.version));
   app.use(refinedSpecRoute(app));
+  if (config.demo) app.use(demoRoutes());
 
   const upgrade = createGateway({ store, logger, metrics, allowedOrigins: config.allowedOrigins });
 

@@ -16,6 +16,7 @@ export const DEFAULT_TEST_CONFIG: AppConfig = {
   allowedOrigins: undefined,
   maxFrameBytes: 65_536,
   idleTimeout: 120,
+  demo: true,
 };
 
 export interface TestGateway extends AsyncDisposable {
