@@ -1,4 +1,5 @@
 /** The table of settings: name, variable, flag, default, parser. README mirrors it. */
+import { SECURITY_SETTINGS, type SecurityConfig } from "./auth/security-settings.ts";
 import type { LogLevel } from "./observability/logger.ts";
 
 type Invalid = { invalid: string };
@@ -15,7 +16,8 @@ export interface Setting {
   parse: Parser<unknown>;
 }
 
-export interface Config {
+/** Credential, bound-ticket and abuse-limit settings live in auth/security-settings.ts. */
+export interface Config extends SecurityConfig {
   /** TCP port; 0 picks a free one (tests). */
   port: number;
   host: string;
@@ -130,4 +132,5 @@ export const SETTINGS: Setting[] = [
   { key: "idleTimeout", env: "TICKETGATE_IDLE_TIMEOUT", flag: "idle-timeout", default: 120, help: "seconds without traffic before a session is closed (max 960)", parse: int(8, 960) },
   { key: "sessionMaxAge", env: "TICKETGATE_SESSION_MAX_AGE", flag: "session-max-age", default: 3600, help: "seconds after which a session closes with 4002 unless re-authenticated", parse: int(1, 7 * 86_400) },
   { key: "demo", env: "TICKETGATE_DEMO", flag: "demo", default: true, help: "serve the demo page at /", parse: bool },
+  ...SECURITY_SETTINGS,
 ];
