@@ -9,12 +9,19 @@ import type { Config } from "./config.ts";
 import { demoRoutes } from "./http/demo.ts";
 import { docs, refinedSpecRoute } from "./http/docs.ts";
 import { errorMapper } from "./http/errors.ts";
+import { channelRoutes } from "./http/channels.ts";
 import { apiGuard, type Principals } from "./http/guard.ts";
 import { healthRoutes } from "./http/health.ts";
+import { metricsRoutes, requestCounter } from "./http/metrics-route.ts";
+import { sessionRoutes } from "./http/sessions.ts";
 import { ticketRoutes } from "./http/tickets.ts";
 import { loggablePath, type Logger } from "./observability/logger.ts";
 import { createGatewayMetrics } from "./observability/metrics.ts";
 import { createGateway } from "./realtime/gateway.ts";
+import { LocalHub, type Hub } from "./realtime/hub.ts";
+import { backpressureLimitFor, checkLimits, websocketOptions } from "./realtime/limits.ts";
+import { rateLimitFor } from "./realtime/rate-limit.ts";
+import { SessionRegistry } from "./realtime/registry.ts";
 import { createSessionHandlers } from "./realtime/session.ts";
 import type { SessionData } from "./realtime/session-data.ts";
 import { systemClock, type Clock } from "./tickets/clock.ts";
@@ -28,21 +35,42 @@ export interface AppDeps {
   logger: Logger;
   version: string;
   clock?: Clock;
+  /** Carries publishes, presence and revocations across nodes; default: this node only. */
+  hub?: Hub;
 }
 
 export type AppConfig = Pick<
   Config,
-  "ticketTtl" | "ticketMaxTtl" | "allowedOrigins" | "maxFrameBytes" | "idleTimeout" | "demo"
+  | "ticketTtl"
+  | "ticketMaxTtl"
+  | "allowedOrigins"
+  | "maxFrameBytes"
+  | "idleTimeout"
+  | "messageRate"
+  | "maxSessionsPerSubject"
+  | "sessionMaxAge"
+  | "demo"
 >;
 
 export function createTicketgate(config: AppConfig, deps: AppDeps) {
+  checkLimits(config);
   const { store, keyring, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const metrics = createGatewayMetrics();
   const principals: Principals = new WeakMap();
+  const hub = deps.hub ?? new LocalHub();
+  const registry = new SessionRegistry({
+    maxSessionsPerSubject: config.maxSessionsPerSubject,
+    backpressureLimit: backpressureLimitFor(config.maxFrameBytes),
+    clock,
+    logger,
+    metrics,
+  });
+  hub.attach(registry);
 
   const app = new Elysia({ normalize: false })
     .use(errorMapper(logger))
+    .use(requestCounter(metrics))
     .use(apiGuard({ keyring, logger, metrics, principals }))
     .use(
       ticketRoutes({
@@ -56,25 +84,48 @@ export function createTicketgate(config: AppConfig, deps: AppDeps) {
       }),
     )
     .use(healthRoutes(store))
+    .use(channelRoutes({ hub, clock, logger, metrics }))
+    .use(sessionRoutes({ hub, store, logger, metrics, principals }))
+    .use(metricsRoutes(metrics))
     .use(docs(deps.version));
   app.use(refinedSpecRoute(app));
   if (config.demo) app.use(demoRoutes());
 
-  const upgrade = createGateway({ store, logger, metrics, allowedOrigins: config.allowedOrigins });
+  const upgrade = createGateway({
+    store,
+    logger,
+    metrics,
+    allowedOrigins: config.allowedOrigins,
+    admit: (subject) => registry.admit(subject),
+  });
 
   const websocket: WebSocketHandler<SessionData> = {
-    ...createSessionHandlers({ logger, metrics }),
-    maxPayloadLength: config.maxFrameBytes,
-    idleTimeout: config.idleTimeout,
-    sendPings: true,
-    perMessageDeflate: false,
+    ...createSessionHandlers({
+      logger,
+      metrics,
+      registry,
+      hub,
+      store,
+      clock,
+      rate: rateLimitFor(config.messageRate),
+      maxAgeMs: config.sessionMaxAge * 1000,
+    }),
+    ...websocketOptions(config),
   };
 
   /** Upgrades go straight to the gateway on Bun's server; everything else to Elysia. */
-  const fetch = (request: Request, server: Server<SessionData>) =>
-    loggablePath(request.url) === WEBSOCKET_PATH ? upgrade(request, server) : app.fetch(request);
+  const fetch = (request: Request, server: Server<SessionData>) => {
+    registry.bind(server);
+    return loggablePath(request.url) === WEBSOCKET_PATH ? upgrade(request, server) : app.fetch(request);
+  };
 
-  return { app, fetch, websocket, metrics };
+  /** Stops the session sweep and leaves the hub; call after the server stopped. */
+  const close = async () => {
+    registry.close();
+    await hub.close();
+  };
+
+  return { app, fetch, websocket, metrics, registry, hub, close };
 }
 
 export type Ticketgate = ReturnType<typeof createTicketgate>;

@@ -120,6 +120,10 @@ export function createGatewayMetrics(registry = new MetricsRegistry()) {
     publishFanout: registry.histogram("ticketgate_publish_fanout", "Local subscribers reached per publish.", [
       1, 10, 100, 1_000, 10_000, 100_000,
     ]),
+    sessionsClosed: registry.counter("ticketgate_sessions_closed_total", "Sessions closed, by close code name."),
+    errorFrames: registry.counter("ticketgate_error_frames_total", "Error frames sent to sessions, by error code."),
+    reauths: registry.counter("ticketgate_reauths_total", "In-band re-authentications, by result (ok or refusal reason)."),
+    hubFailures: registry.counter("ticketgate_hub_failures_total", "Cross-node operations that failed, by operation."),
     storeLatency: registry.histogram("ticketgate_store_seconds", "Ticket store call latency in seconds.", [
       0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5,
     ]),

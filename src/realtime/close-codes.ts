@@ -17,3 +17,22 @@ export const CloseCode = {
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** The reason text sent with each of our close codes; short, fixed, never request data. */
+export const CloseReason = {
+  revoked: "revoked",
+  sessionExpired: "session expired",
+  slowConsumer: "slow consumer",
+  rateLimited: "rate limit exceeded",
+  sessionCap: "too many sessions for this subject",
+  unsupportedData: "text frames only",
+} as const;
+
+/** A bounded label for the close-code metric: our codes by name, the rest by class. */
+export function closeCodeLabel(code: number): string {
+  for (const [name, value] of Object.entries(CloseCode)) if (value === code) return name;
+  if (code === 1000) return "normal";
+  if (code === 1005) return "no_status";
+  if (code === 1006) return "abnormal";
+  return code >= 4000 ? "application" : "other";
+}

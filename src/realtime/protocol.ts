@@ -13,6 +13,9 @@ export type ClientFrame =
   | { type: "publish"; channel: string; data: unknown; id?: RequestId }
   | { type: "reauth"; ticket: string; id?: RequestId };
 
+/** A channel permission as the server lists it: a plain pattern, or a subscribe-only one. */
+export type WireGrant = string | { pattern: string; publish: false };
+
 /** Who sent a message: the server (REST push) or another session. */
 export type MessageSource = "server" | { subject: string; session: string };
 
@@ -21,13 +24,23 @@ export type ServerFrame =
       type: "welcome";
       session: string;
       subject: string;
-      channels: string[];
+      channels: WireGrant[];
       metadata: Record<string, unknown> | null;
+      /** When the session will be closed with 4002 unless re-authenticated (ISO 8601). */
+      expires_at: string;
     }
   | { type: "pong"; id?: RequestId }
   | { type: "subscribed"; channel: string; id?: RequestId }
   | { type: "unsubscribed"; channel: string; id?: RequestId }
   | { type: "published"; channel: string; id?: RequestId }
+  | {
+      type: "reauthed";
+      channels: WireGrant[];
+      expires_at: string;
+      /** Channels the session was subscribed to and may no longer read: now unsubscribed. */
+      dropped: string[];
+      id?: RequestId;
+    }
   | { type: "message"; channel: string; data: unknown; from: MessageSource; ts: string }
   | { type: "error"; code: ErrorCode; message: string; id?: RequestId };
 
@@ -39,4 +52,5 @@ export type ErrorCode =
   | "forbidden"
   | "rate_limited"
   | "not_subscribed"
+  | "too_many_subscriptions"
   | "reauth_failed";

@@ -2,25 +2,46 @@
 import type { ChannelGrant } from "../channels/grammar.ts";
 import type { TicketGrant } from "../tickets/ticket.ts";
 
+/**
+ * Plain numbers and strings only: no closures, timers or per-session collections (Bun keeps
+ * the subscriptions natively), so an idle session costs little beyond Bun's own socket.
+ */
 export interface SessionData {
   /** Server-made id; per-session maps are keyed by it, never by the socket wrapper. */
   id: string;
   subject: string;
+  /** What the session may do; replaced (only ever narrowed) by an in-band reauth. */
   channels: ChannelGrant[];
   metadata: Record<string, unknown> | undefined;
-  /** Epoch ms when the session opened, for the close log's duration. */
+  /**
+   * Epoch ms (wall clock) when the ticket was presented, i.e. before the store was asked.
+   * A revocation recorded after this instant closes the session even if its upgrade
+   * finished later.
+   */
   openedAt: number;
   /** Log id of the ticket that opened the session (not the ticket). */
   ticketId: string;
+  /** Epoch ms (injected clock) at which the session is closed with 4002; moved by reauth. */
+  expiresAt: number;
+  /** Rate-limit bucket: tokens left (negative while in debt) and when it was last refilled. */
+  tokens: number;
+  refilledAt: number;
+  /** How many channels the session is subscribed to, for the per-session cap. */
+  subscriptions: number;
 }
 
-export function newSessionData(grant: TicketGrant, ticketId: string): SessionData {
+export function newSessionData(grant: TicketGrant, ticketId: string, openedAt = Date.now()): SessionData {
   return {
     id: "s_" + crypto.randomUUID().replaceAll("-", ""),
     subject: grant.subject,
     channels: grant.channels,
     metadata: grant.metadata,
-    openedAt: Date.now(),
+    openedAt,
     ticketId,
+    // Set by the session's open handler, which owns the clock and the limits.
+    expiresAt: 0,
+    tokens: 0,
+    refilledAt: 0,
+    subscriptions: 0,
   };
 }

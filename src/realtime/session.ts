@@ -1,13 +1,21 @@
 /**
- * Bun WebSocket handlers for authenticated sessions: welcome on open, one reply per client
- * frame, bookkeeping on close. Sessions were authenticated by the gateway before the 101,
- * so nothing here ever waits for credentials.
+ * Bun WebSocket handlers for authenticated sessions: welcome on open, exactly one reply per
+ * client frame, bookkeeping on close. Sessions were authenticated by the gateway before the
+ * 101, so nothing here waits for credentials except an in-band reauth.
  */
 import type { ServerWebSocket, WebSocketHandler } from "bun";
 import type { Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
-import { CloseCode } from "./close-codes.ts";
-import type { ErrorCode, RequestId, ServerFrame } from "./protocol.ts";
+import type { Clock } from "../tickets/clock.ts";
+import type { TicketStore } from "../tickets/store.ts";
+import { CloseCode, CloseReason, closeCodeLabel } from "./close-codes.ts";
+import { publish, subscribe, unsubscribe, type RawFrame } from "./commands.ts";
+import type { Hub } from "./hub.ts";
+import type { ErrorCode } from "./protocol.ts";
+import { takeToken, type RateLimit } from "./rate-limit.ts";
+import { reauthenticate, wireGrants } from "./reauth.ts";
+import type { SessionRegistry } from "./registry.ts";
+import { createReplies, withId } from "./replies.ts";
 import type { SessionData } from "./session-data.ts";
 
 export type Socket = ServerWebSocket<SessionData>;
@@ -15,62 +23,94 @@ export type Socket = ServerWebSocket<SessionData>;
 export interface SessionDeps {
   logger: Logger;
   metrics: GatewayMetrics;
+  registry: SessionRegistry;
+  hub: Hub;
+  store: TicketStore;
+  clock: Clock;
+  rate: RateLimit;
+  /** Maximum session age in ms; a reauth starts it again. */
+  maxAgeMs: number;
 }
 
-export function createSessionHandlers({ logger, metrics }: SessionDeps): WebSocketHandler<SessionData> {
-  const send = (ws: Socket, frame: ServerFrame) => {
-    metrics.messagesOut.inc();
-    return ws.send(JSON.stringify(frame));
-  };
+const RATE_LIMITED = "Too many frames; slow down or the session will be closed.";
 
-  const fail = (ws: Socket, code: ErrorCode, message: string, id?: RequestId) =>
-    send(ws, id === undefined ? { type: "error", code, message } : { type: "error", code, message, id });
+export function createSessionHandlers(deps: SessionDeps): WebSocketHandler<SessionData> {
+  const { logger, metrics, registry, clock, rate } = deps;
+  const replies = createReplies(metrics);
+  const commands = { hub: deps.hub, clock, replies };
+  const reauthDeps = { ...deps, replies };
 
   return {
     open(ws) {
-      metrics.sessionsLive.add(1);
       const d = ws.data;
-      send(ws, {
+      const now = clock.now();
+      d.expiresAt = now + deps.maxAgeMs;
+      d.tokens = rate.burst;
+      d.refilledAt = now;
+      if (!registry.add(ws)) {
+        ws.close(CloseCode.revoked, CloseReason.revoked);
+        return;
+      }
+      replies.send(ws, {
         type: "welcome",
         session: d.id,
         subject: d.subject,
-        channels: d.channels.map((g) => (g.publish ? g.pattern : { pattern: g.pattern, publish: false })) as never,
+        channels: wireGrants(d),
         metadata: d.metadata ?? null,
+        expires_at: new Date(d.expiresAt).toISOString(),
       });
     },
 
     message(ws, raw) {
       metrics.messagesIn.inc();
       if (typeof raw !== "string") {
-        ws.close(CloseCode.unsupportedData, "text frames only");
+        ws.close(CloseCode.unsupportedData, CloseReason.unsupportedData);
         return;
       }
 
+      const decision = takeToken(ws.data, rate, clock.now());
+      if (decision === "close") {
+        ws.close(CloseCode.policyViolation, CloseReason.rateLimited);
+        return;
+      }
       const frame = parseFrame(raw);
+      if (decision === "limited") {
+        replies.error(ws, "rate_limited", RATE_LIMITED, typeof frame === "string" ? undefined : frame.id);
+        return;
+      }
       if (typeof frame === "string") {
-        fail(ws, frame, frame === "bad_json" ? "Frames must be JSON." : "A frame is a JSON object with a string type.");
+        replies.error(ws, frame, frame === "bad_json" ? "Frames must be JSON." : "A frame is a JSON object with a string type.");
         return;
       }
 
       switch (frame.type) {
         case "ping":
-          send(ws, frame.id === undefined ? { type: "pong" } : { type: "pong", id: frame.id });
+          return replies.send(ws, withId({ type: "pong" as const }, frame.id));
+        case "subscribe":
+          return subscribe(ws, frame, commands);
+        case "unsubscribe":
+          return unsubscribe(ws, frame, commands);
+        case "publish":
+          return publish(ws, frame, commands);
+        case "reauth":
+          reauthenticate(ws, frame, reauthDeps).catch((error: unknown) => {
+            logger.error("reauth failed", { session: ws.data.id, error });
+            replies.error(ws, "reauth_failed", "The ticket could not be checked; retry.", frame.id);
+          });
           return;
         default:
-          fail(ws, "unknown_type", "Unknown frame type.", frame.id);
+          replies.error(ws, "unknown_type", "Unknown frame type.", frame.id);
       }
     },
 
     close(ws, code) {
-      metrics.sessionsLive.add(-1);
+      registry.remove(ws);
+      metrics.sessionsClosed.inc({ code: closeCodeLabel(code) });
       const d = ws.data;
       logger.info("session closed", { session: d.id, subject: d.subject, code, duration_ms: Date.now() - d.openedAt });
     },
   };
 }
-
-/** A client frame whose `type` is a string and whose `id`, if any, is usable; fields unchecked. */
-type RawFrame = { type: string; id?: RequestId; [field: string]: unknown };
 
 /** A loosely checked client frame, or the error code that refuses it. */
 function parseFrame(raw: string): RawFrame | ErrorCode {

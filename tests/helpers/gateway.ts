@@ -4,6 +4,7 @@ import { createTicketgate, type AppConfig } from "../../src/app.ts";
 import { ApiKeyring } from "../../src/auth/api-keys.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { listen } from "../../src/server.ts";
+import type { Hub } from "../../src/realtime/hub.ts";
 import type { Clock } from "../../src/tickets/clock.ts";
 import { MemoryTicketStore } from "../../src/tickets/memory.ts";
 import type { TicketStore } from "../../src/tickets/store.ts";
@@ -16,6 +17,9 @@ export const DEFAULT_TEST_CONFIG: AppConfig = {
   allowedOrigins: undefined,
   maxFrameBytes: 65_536,
   idleTimeout: 120,
+  messageRate: 50,
+  maxSessionsPerSubject: 16,
+  sessionMaxAge: 3600,
   demo: true,
 };
 
@@ -38,6 +42,8 @@ export interface TestGatewayOptions {
   maxTickets?: number;
   /** A fixed port, to restart a gateway where its clients expect it; default 0 (any free). */
   port?: number;
+  /** The cross-node hub (closed on stop); default a local one. */
+  hub?: Hub;
 }
 
 export async function startGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -51,6 +57,7 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
       logger: createLogger("debug", (line) => logs.push(line)),
       version: pkg.version,
       clock: options.clock,
+      hub: options.hub,
     },
   );
   const listening = listen(gate, options.port ?? 0, "127.0.0.1");
@@ -60,6 +67,7 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
     if (stopped) return;
     stopped = true;
     await listening.stop();
+    await gate.close();
     await store.close();
   };
 
