@@ -1,17 +1,17 @@
 /**
- * The gate in front of every `/api/` route and `/metrics`, run in Elysia's `onRequest` so
- * that it answers before any body is read: credential first (401), then media type (415),
- * then declared size (413). Bodies without a declared length are capped while they are read
- * (body.ts).
+ * The gate in front of every `/api/` route, run in Elysia's `onRequest` so that it answers
+ * before any body is read: credential first (401), then media type (415), then declared
+ * size (413). Bodies without a declared length are capped while they are read (body.ts).
  */
 import { Elysia } from "elysia";
-import type { ApiKey, ApiKeyring } from "../auth/api-keys.ts";
+import { tooManyRequests, type AbuseMetrics } from "../abuse/limits.ts";
+import type { Principal } from "../auth/credentials.ts";
+import { requiredScope } from "../auth/scopes.ts";
+import type { Security } from "../auth/security.ts";
+import type { Audit } from "../observability/audit.ts";
 import { loggablePath, type Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import { problemResponse } from "./problem.ts";
-
-/** Prometheus scrape path; guarded like the API (scrapers send `Authorization: Bearer`). */
-export const METRICS_PATH = "/metrics";
 
 /** Largest request body the API accepts. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -19,28 +19,74 @@ export const MAX_BODY_BYTES = 16 * 1024;
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /** The credential each authenticated request carried, for handlers to read. */
-export type Principals = WeakMap<Request, ApiKey>;
+export type Principals = WeakMap<Request, Principal>;
+
+/** Each request's client address, resolved where the socket is known (app.ts's fetch). */
+export type ClientIps = WeakMap<Request, string>;
 
 export interface GuardDeps {
-  keyring: ApiKeyring;
+  security: Security;
+  audit: Audit;
+  abuseMetrics: AbuseMetrics;
+  clientIps: ClientIps;
   logger: Logger;
   metrics: GatewayMetrics;
   principals: Principals;
 }
 
-export function apiGuard({ keyring, logger, metrics, principals }: GuardDeps) {
-  return new Elysia({ name: "api-guard" }).onRequest(({ request }) => {
-    const path = loggablePath(request.url);
-    // /metrics reveals load and traffic, so it wants the API key as well.
-    if (!path.startsWith("/api/") && path !== METRICS_PATH) return;
+const UNAUTHORIZED = "A valid API key or token is required.";
 
-    const check = keyring.verify(request.headers.get("authorization"));
-    if (!check.ok) {
-      metrics.authFailures.inc({ reason: check.reason });
-      logger.info("api request refused", { path, status: 401, reason: check.reason });
-      return problemResponse(401, "A valid API key is required.", { "www-authenticate": 'Bearer realm="ticketgate"' });
+/**
+ * Order: an address over its failed-authentication budget (429), the credential (401, or
+ * 503 when the identity provider's keys cannot be fetched), its scope (403), the mint
+ * budget of the credential (429), then media type (415) and declared size (413).
+ */
+export function apiGuard(deps: GuardDeps) {
+  const { security, audit, abuseMetrics, clientIps, logger, metrics, principals } = deps;
+  return new Elysia({ name: "api-guard" }).onRequest(async ({ request }) => {
+    const path = loggablePath(request.url);
+    if (!path.startsWith("/api/")) return;
+
+    const ip = clientIps.get(request) ?? "unknown";
+    const refused = (status: number, reason: string) => logger.info("api request refused", { path, status, reason, ip });
+
+    const budget = await security.limits.checkAuthFailures(ip);
+    if (!budget.ok) {
+      abuseMetrics.limited.inc({ limit: "auth_failure" });
+      refused(429, "auth_failure_limit");
+      return tooManyRequests("auth_failure", budget.retryAfterSeconds);
     }
-    principals.set(request, check.key);
+
+    const auth = await security.authenticator.authenticate(request.headers.get("authorization"));
+    if (!auth.ok) {
+      metrics.authFailures.inc({ reason: auth.reason });
+      refused(auth.status, auth.reason);
+      audit.credentialRefused({ reason: auth.reason, kind: auth.kind, status: auth.status, ip, path });
+      if (auth.status === 503)
+        return problemResponse(503, "The identity provider's keys are unavailable; retry shortly.", { "retry-after": "5" });
+      await security.limits.recordAuthFailure(ip);
+      return problemResponse(401, UNAUTHORIZED, { "www-authenticate": 'Bearer realm="ticketgate"' });
+    }
+    const principal = auth.principal;
+    principals.set(request, principal);
+
+    const scope = requiredScope(request.method, path);
+    if (!principal.scopes.has(scope)) {
+      metrics.authFailures.inc({ reason: "insufficient_scope" });
+      refused(403, "insufficient_scope");
+      audit.credentialRefused({ reason: "insufficient_scope", kind: principal.kind, status: 403, ip, path });
+      return problemResponse(403, `Insufficient scope: this credential lacks the ${scope} scope.`);
+    }
+    if (principal.kind === "key") audit.keyUsed({ key_id: principal.id, method: request.method, path, ip });
+
+    if (scope === "mint") {
+      const minting = await security.limits.takeMint(principal.id);
+      if (!minting.ok) {
+        abuseMetrics.limited.inc({ limit: "mint" });
+        refused(429, "mint_limit");
+        return tooManyRequests("mint", minting.retryAfterSeconds);
+      }
+    }
 
     if (request.method !== "POST") return;
 

@@ -45,6 +45,32 @@ export const ChannelEntrySchema = t.Union(
   },
 );
 
+export const BindSchema = t.Object(
+  {
+    origin: t.Optional(
+      t.String({
+        minLength: 1,
+        maxLength: 256,
+        description: "Only an upgrade with exactly this Origin header may redeem the ticket.",
+        examples: ["https://app.example.com"],
+      }),
+    ),
+    client_ip: t.Optional(
+      t.String({
+        minLength: 2,
+        maxLength: 64,
+        description: "Only an upgrade from this client address (IPv4 or IPv6) may redeem the ticket.",
+        examples: ["203.0.113.7"],
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "Binds the ticket to where it will be redeemed. An upgrade from elsewhere is refused with 403 and the ticket is burned.",
+  },
+);
+
 export const MintBodySchema = t.Object(
   {
     subject: t.String({
@@ -60,6 +86,7 @@ export const MintBodySchema = t.Object(
     ttl_seconds: t.Optional(
       Integer({ minimum: 1, description: "Lifetime; default TICKETGATE_TICKET_TTL, at most TICKETGATE_TICKET_MAX_TTL." }),
     ),
+    bind: t.Optional(BindSchema),
   },
   { additionalProperties: false },
 );

@@ -5,10 +5,12 @@ import type { Clock } from "../tickets/clock.ts";
 import { mintTicket } from "../tickets/mint.ts";
 import type { TicketStore } from "../tickets/store.ts";
 import { ticketLogId } from "../tickets/ticket.ts";
+import type { Audit } from "../observability/audit.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import { readJsonBody } from "./body.ts";
 import type { Principals } from "./guard.ts";
+import { finishGrant } from "./mint-policy.ts";
 import { jsonBodyDoc } from "./openapi-refine.ts";
 import { HTTPError } from "./problem.ts";
 import { MintBodySchema, MintResponseSchema, ProblemSchema } from "./schemas.ts";
@@ -23,6 +25,7 @@ export interface TicketRouteDeps {
   logger: Logger;
   metrics: GatewayMetrics;
   principals: Principals;
+  audit: Audit;
   ticketTtl: number;
   ticketMaxTtl: number;
 }
@@ -35,7 +38,8 @@ export function ticketRoutes(deps: TicketRouteDeps) {
   return new Elysia({ name: "ticket-routes", normalize: false }).post(
     "/api/v1/tickets",
     async ({ body, request, set }) => {
-      const grant = checkMintBody(body, deps.ticketMaxTtl);
+      const principal = principals.get(request);
+      const grant = finishGrant(checkMintBody(body, deps.ticketMaxTtl), principal, body.bind);
       const ttl = body.ttl_seconds ?? deps.ticketTtl;
 
       const minted = await mintTicket(store, grant, ttl, clock);
@@ -46,11 +50,16 @@ export function ticketRoutes(deps: TicketRouteDeps) {
       }
 
       metrics.ticketsMinted.inc();
-      logger.info("ticket issued", {
+      const ticketId = ticketLogId(minted.hash);
+      logger.info("ticket issued", { subject: grant.subject, ticket_id: ticketId, key: principal?.id, ttl });
+      deps.audit.ticketMinted({
+        ticket_id: ticketId,
         subject: grant.subject,
-        ticket_id: ticketLogId(minted.hash),
-        key: principals.get(request)?.id,
         ttl,
+        bound: Object.keys(body.bind ?? {}),
+        ...(principal?.kind === "jwt"
+          ? { credential: "jwt", jwt_sub: principal.subject, jwt_iss: principal.issuer }
+          : { credential: "key", key_id: principal?.id }),
       });
       set.status = 201;
       set.headers["cache-control"] = "no-store";
@@ -63,13 +72,24 @@ export function ticketRoutes(deps: TicketRouteDeps) {
     {
       parse: readJsonBody,
       body: MintBodySchema,
-      response: { 201: MintResponseSchema, 400: ProblemSchema, 401: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema, 503: ProblemSchema },
+      response: {
+        201: MintResponseSchema,
+        400: ProblemSchema,
+        401: ProblemSchema,
+        403: ProblemSchema,
+        413: ProblemSchema,
+        415: ProblemSchema,
+        429: ProblemSchema,
+        503: ProblemSchema,
+      },
       detail: {
         tags: ["tickets"],
         summary: "Mint a single-use ticket",
         description:
           "Returns an opaque ticket the client presents once when it opens `GET /ws`. Only its SHA-256 is stored. " +
-          "Bodies are JSON of at most 16 KiB.",
+          "Bodies are JSON of at most 16 KiB. The bearer is an API key with the `mint` scope, or a JWT from the " +
+          "configured identity provider: a JWT mints only for its own `sub`, only channels its claim grants, and " +
+          "no metadata (403). Too many mints per credential answer 429 with `Retry-After`.",
         security: [{ bearer: [] }],
         ...jsonBodyDoc(MintBodySchema),
       },

@@ -6,9 +6,13 @@
  * request.
  */
 import type { Server } from "bun";
+import { tooManyRequests, type AbuseMetrics } from "../abuse/limits.ts";
+import type { Security } from "../auth/security.ts";
+import type { Audit } from "../observability/audit.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import { problemResponse } from "../http/problem.ts";
+import { checkBinding, unbindGrant } from "../tickets/binding.ts";
 import type { TicketStore } from "../tickets/store.ts";
 import { hashTicket, isWellFormedTicket, ticketLogId } from "../tickets/ticket.ts";
 import { checkUpgradeHeaders, findTicket, isOriginAllowed, type HandshakeRefusal } from "./handshake.ts";
@@ -20,6 +24,10 @@ export interface GatewayDeps {
   logger: Logger;
   metrics: GatewayMetrics;
   allowedOrigins: readonly string[] | undefined;
+  /** Credentials, client addresses and abuse limits. */
+  security: Security;
+  audit: Audit;
+  abuseMetrics: AbuseMetrics;
   /** Decides whether a subject may open one more session; null admits it. */
   admit?: (subject: string) => string | null;
 }
@@ -34,23 +42,32 @@ const DETAILS: Record<number, string> = {
   426: "This endpoint only speaks WebSocket (version 13).",
 };
 
+/** For a bound ticket redeemed from elsewhere; it is burned by then, so nothing is revealed. */
+const BOUND_REFUSED = "This ticket is bound to another origin or client address; it is no longer usable.";
+
 const PROTOCOL_ANSWER = { "sec-websocket-protocol": SUBPROTOCOL };
 
 export function createGateway(deps: GatewayDeps) {
   const { store, logger, metrics, allowedOrigins } = deps;
 
-  const refuse = (refusal: HandshakeRefusal, request: Request, server: Server<SessionData>, extra = {}) => {
+  const clientIp = (request: Request, server: Server<SessionData>) =>
+    deps.security.clientIps.resolve(server.requestIP(request)?.address, request.headers);
+
+  const refuse = (
+    refusal: HandshakeRefusal,
+    request: Request,
+    server: Server<SessionData>,
+    extra: { ticket_id?: string } = {},
+  ) => {
+    const ip = clientIp(request, server);
     metrics.upgradesRefused.inc({ reason: refusal.reason });
-    logger.info("upgrade refused", {
-      status: refusal.status,
-      reason: refusal.reason,
-      ip: server.requestIP(request)?.address,
-      ...extra,
-    });
+    logger.info("upgrade refused", { status: refusal.status, reason: refusal.reason, ip, ...extra });
+    deps.audit.ticketRefused({ reason: refusal.reason, status: refusal.status, ip, ...extra });
     const headers: Record<string, string> = { connection: "close" };
     if (refusal.status === 426) Object.assign(headers, { upgrade: "websocket", "sec-websocket-version": "13" });
     if (refusal.status === 405) headers.allow = "GET";
-    const detail = refusal.status === 401 ? TICKET_REFUSED : DETAILS[refusal.status] ?? "Refused.";
+    const bound = refusal.reason.startsWith("bound_");
+    const detail = refusal.status === 401 ? TICKET_REFUSED : bound ? BOUND_REFUSED : DETAILS[refusal.status] ?? "Refused.";
     return problemResponse(refusal.status, detail, headers);
   };
 
@@ -62,13 +79,22 @@ export function createGateway(deps: GatewayDeps) {
     if (!isOriginAllowed(request.headers.get("origin"), allowedOrigins))
       return refuse({ status: 403, reason: "origin" }, request, server);
 
+    // Counted before the ticket is looked at, so guessing tickets costs the budget too.
+    const ip = clientIp(request, server);
+    const budget = await deps.security.limits.takeUpgrade(ip);
+    if (!budget.ok) {
+      deps.abuseMetrics.limited.inc({ limit: "upgrade" });
+      metrics.upgradesRefused.inc({ reason: "rate_limited" });
+      logger.info("upgrade refused", { status: 429, reason: "rate_limited", ip });
+      deps.audit.ticketRefused({ reason: "rate_limited", status: 429, ip });
+      return tooManyRequests("upgrade", budget.retryAfterSeconds, { connection: "close" });
+    }
+
     const offer = findTicket(request.url, request.headers.get("sec-websocket-protocol"));
     if (typeof offer === "string") return refuse({ status: 401, reason: offer }, request, server);
     if (!isWellFormedTicket(offer.ticket)) return refuse({ status: 401, reason: "malformed" }, request, server);
 
     const hash = hashTicket(offer.ticket);
-    // Wall-clock instant the ticket was presented: a revocation after it covers this session.
-    const presentedAt = Date.now();
     const started = performance.now();
     const taken = await store.consume(hash);
     metrics.storeLatency.observe((performance.now() - started) / 1000);
@@ -78,19 +104,27 @@ export function createGateway(deps: GatewayDeps) {
       if (taken.reason === "unavailable") {
         metrics.upgradesRefused.inc({ reason: "store_unavailable" });
         logger.warn("upgrade refused", { status: 503, reason: "store_unavailable", ticket_id: ticketId });
+        deps.audit.ticketRefused({ reason: "store_unavailable", status: 503, ip, ticket_id: ticketId });
         return problemResponse(503, "The ticket store is unavailable.", { connection: "close", "retry-after": "1" });
       }
       return refuse({ status: 401, reason: taken.reason }, request, server, { ticket_id: ticketId });
     }
 
-    const capped = deps.admit?.(taken.grant.subject);
+    // Checked after the consume on purpose: a bound ticket tried from elsewhere is burned, so
+    // a thief gets one try and learns nothing it could use (docs/README-auth.md).
+    const { grant, binding } = unbindGrant(taken.grant);
+    const misplaced = checkBinding(binding, { origin: request.headers.get("origin"), clientIp: ip });
+    if (misplaced) return refuse({ status: 403, reason: misplaced }, request, server, { ticket_id: ticketId });
+
+    const capped = deps.admit?.(grant.subject);
     if (capped) {
       metrics.upgradesRefused.inc({ reason: "session_cap" });
-      logger.info("upgrade refused", { status: 429, reason: "session_cap", subject: taken.grant.subject, ticket_id: ticketId });
+      logger.info("upgrade refused", { status: 429, reason: "session_cap", subject: grant.subject, ticket_id: ticketId });
+      deps.audit.ticketRefused({ reason: "session_cap", status: 429, ip, ticket_id: ticketId });
       return problemResponse(429, capped, { connection: "close", "retry-after": "5" });
     }
 
-    const data = newSessionData(taken.grant, ticketId, presentedAt);
+    const data = newSessionData(grant, ticketId);
     const headers = offer.protocolOffered ? PROTOCOL_ANSWER : undefined;
     if (!server.upgrade(request, { data, headers })) {
       logger.warn("upgrade failed after ticket check", { ticket_id: ticketId });
@@ -99,6 +133,7 @@ export function createGateway(deps: GatewayDeps) {
 
     metrics.ticketsRedeemed.inc();
     logger.info("upgrade accepted", { session: data.id, subject: data.subject, ticket_id: ticketId });
+    deps.audit.ticketRedeemed({ ticket_id: ticketId, session: data.id, subject: data.subject, ip });
     return undefined;
   };
 }
