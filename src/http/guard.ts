@@ -1,7 +1,8 @@
 /**
- * The gate in front of every `/api/` route, run in Elysia's `onRequest` so that it answers
- * before any body is read: credential first (401), then media type (415), then declared
- * size (413). Bodies without a declared length are capped while they are read (body.ts).
+ * The gate in front of every `/api/` route and `/metrics`, run in Elysia's `onRequest` so
+ * that it answers before any body is read: credential first (401), then media type (415),
+ * then declared size (413). Bodies without a declared length are capped while they are read
+ * (body.ts).
  */
 import { Elysia } from "elysia";
 import { tooManyRequests, type AbuseMetrics } from "../abuse/limits.ts";
@@ -12,6 +13,9 @@ import type { Audit } from "../observability/audit.ts";
 import { loggablePath, type Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import { problemResponse } from "./problem.ts";
+
+/** Prometheus scrape path; guarded like the API (scrapers send `Authorization: Bearer`). */
+export const METRICS_PATH = "/metrics";
 
 /** Largest request body the API accepts. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -45,7 +49,8 @@ export function apiGuard(deps: GuardDeps) {
   const { security, audit, abuseMetrics, clientIps, logger, metrics, principals } = deps;
   return new Elysia({ name: "api-guard" }).onRequest(async ({ request }) => {
     const path = loggablePath(request.url);
-    if (!path.startsWith("/api/")) return;
+    // /metrics reveals load and traffic, so it wants the API key as well.
+    if (!path.startsWith("/api/") && path !== METRICS_PATH) return;
 
     const ip = clientIps.get(request) ?? "unknown";
     const refused = (status: number, reason: string) => logger.info("api request refused", { path, status, reason, ip });

@@ -95,6 +95,8 @@ export function createGateway(deps: GatewayDeps) {
     if (!isWellFormedTicket(offer.ticket)) return refuse({ status: 401, reason: "malformed" }, request, server);
 
     const hash = hashTicket(offer.ticket);
+    // Wall-clock instant the ticket was presented: a revocation after it covers this session.
+    const presentedAt = Date.now();
     const started = performance.now();
     const taken = await store.consume(hash);
     metrics.storeLatency.observe((performance.now() - started) / 1000);
@@ -124,7 +126,7 @@ export function createGateway(deps: GatewayDeps) {
       return problemResponse(429, capped, { connection: "close", "retry-after": "5" });
     }
 
-    const data = newSessionData(grant, ticketId);
+    const data = newSessionData(grant, ticketId, presentedAt);
     const headers = offer.protocolOffered ? PROTOCOL_ANSWER : undefined;
     if (!server.upgrade(request, { data, headers })) {
       logger.warn("upgrade failed after ticket check", { ticket_id: ticketId });

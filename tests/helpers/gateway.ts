@@ -5,6 +5,7 @@ import { ApiKeyring } from "../../src/auth/api-keys.ts";
 import { createSecurity, type SecurityParts } from "../../src/auth/security.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { listen } from "../../src/server.ts";
+import type { Hub } from "../../src/realtime/hub.ts";
 import type { Clock } from "../../src/tickets/clock.ts";
 import { MemoryTicketStore } from "../../src/tickets/memory.ts";
 import type { TicketStore } from "../../src/tickets/store.ts";
@@ -19,6 +20,9 @@ export const DEFAULT_TEST_CONFIG: AppConfig = {
   allowedOrigins: undefined,
   maxFrameBytes: 65_536,
   idleTimeout: 120,
+  messageRate: 50,
+  maxSessionsPerSubject: 16,
+  sessionMaxAge: 3600,
   demo: true,
 };
 
@@ -46,6 +50,8 @@ export interface TestGatewayOptions {
   security?: Omit<SecurityParts, "keyring">;
   /** A fixed port, to restart a gateway where its clients expect it; default 0 (any free). */
   port?: number;
+  /** The cross-node hub (closed on stop); default a local one. */
+  hub?: Hub;
 }
 
 export async function startGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -62,6 +68,7 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
       logger: createLogger("debug", (line) => logs.push(line)),
       version: pkg.version,
       clock: options.clock,
+      hub: options.hub,
     },
   );
   const listening = listen(gate, options.port ?? 0, "127.0.0.1");
@@ -72,6 +79,7 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Te
     stopped = true;
     await listening.stop();
     await security.close();
+    await gate.close();
     await store.close();
   };
 
