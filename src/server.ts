@@ -5,6 +5,14 @@ import type { SessionData } from "./realtime/session-data.ts";
 
 /** Bun's own ceiling; the API refuses bodies over 16 KiB itself, with a problem body. */
 const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+/**
+ * Seconds an HTTP connection may sit without completing a request before Bun closes it.
+ * Bun 1.4.4 does not restart this clock for partial data: a client that sends half a
+ * header (or a declared body) and stalls, or drips a byte a second, was cut off after about
+ * 12 s in our tests (this value plus Bun's 4 s timer tick). Headers over Bun's 16 KiB cap
+ * are answered 431 and closed. WebSocket sessions have their own idle timeout.
+ */
+const HTTP_IDLE_TIMEOUT_SECONDS = 10;
 
 export interface Listening {
   server: Server<SessionData>;
@@ -20,6 +28,7 @@ export function listen(gate: Ticketgate, port: number, hostname: string): Listen
     reusePort: false,
     development: false,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    idleTimeout: HTTP_IDLE_TIMEOUT_SECONDS,
     fetch: gate.fetch,
     websocket: gate.websocket,
   });

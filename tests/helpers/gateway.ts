@@ -41,6 +41,8 @@ export interface TestGatewayOptions {
   config?: Partial<AppConfig>;
   store?: TicketStore;
   keys?: string[];
+  /** A ready keyring (key-file keys with scopes); wins over `keys`. */
+  keyring?: ApiKeyring;
   clock?: Clock;
   maxTickets?: number;
   /**
@@ -57,7 +59,7 @@ export interface TestGatewayOptions {
 export async function startGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const logs: string[] = [];
   const store = options.store ?? new MemoryTicketStore({ maxTickets: options.maxTickets ?? 1000, clock: options.clock });
-  const keyring = ApiKeyring.fromEntries(options.keys ?? [API_KEY]);
+  const keyring = options.keyring ?? ApiKeyring.fromEntries(options.keys ?? [API_KEY]);
   const security = createSecurity({ keyring, clock: options.clock, limits: NO_LIMITS, ...options.security });
   const gate = createTicketgate(
     { ...DEFAULT_TEST_CONFIG, ...options.config },
