@@ -7,6 +7,7 @@ import type { BenchConfig } from "./config.ts";
 import type { MachineInfo } from "./lib/machine.ts";
 import {
   BASELINE,
+  MAX_ERROR_SHARE,
   METRICS,
   judgeGoals,
   medianOf,
@@ -70,6 +71,9 @@ export function renderReport(report: RunReport): string {
     "",
     ...renderTable(report),
     "",
+    `Windows with more than ${MAX_ERROR_SHARE * 100} % failed operations are left out of ` +
+      "medians and goals (they measured refusals, not the flow); the rounds table shows them.",
+    "",
     `## Goals (judged on ${TARGETS[config.candidate].label})`,
     "",
     ...renderGoals(judgeGoals(report.records, config.candidate, config.sessions)),
@@ -100,8 +104,9 @@ function renderMethod(config: BenchConfig): string[] {
       "the client's own receive work, so raw Bun's figure is the floor this harness can see.",
     "- **CPU**: utime + stime of the server process around each measured window.",
     "- Ticketgate runs with its defaults (log level info: its per-connection log lines, " +
-      "written to a file, are part of its cost) except a raised outstanding-ticket cap, " +
-      "which wrk would otherwise fill, and the demo page off.",
+      "written to a file, are part of its cost) except: a raised outstanding-ticket cap, " +
+      "which wrk would otherwise fill; the mint and upgrade rate limits off (all load " +
+      "comes from one key and one address), so their cost is not measured; demo page off.",
     "",
   ];
 }
@@ -162,7 +167,9 @@ function renderRounds(records: RoundRecord[]): string[] {
     }
     if (result.fanout) {
       const f = result.fanout;
-      extra.push(`fan-out last ${number(f.lastDeliveryMs, 1)} ms, missed ${f.missedDeliveries}`);
+      const kernel = `${(f.serverSystemShare * 100).toFixed(0)} % of server CPU in the kernel`;
+      const last = `fan-out last ${number(f.lastDeliveryMs, 1)} ms`;
+      extra.push(`${last}, missed ${f.missedDeliveries}, ${kernel}`);
     }
     if (Number.isFinite(result.clientCpuPercent)) {
       extra.push(`client ${result.clientCpuPercent.toFixed(0)} %`);

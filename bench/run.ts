@@ -22,7 +22,9 @@ import {
   stopAllStarted,
   stopProcess,
   tail,
+  trackProcess,
   type RunningServer,
+  type ServerLaunch,
 } from "./lib/servers.ts";
 import { hasWrk } from "./phases/mint-wrk.ts";
 import { renderReport } from "./report.ts";
@@ -41,7 +43,10 @@ const apiKey = "tgk_" + randomBytes(32).toString("base64url");
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     process.stderr.write(`\n${signal}: stopping servers\n`);
-    void stopAllStarted().finally(() => process.exit(130));
+    void stopAllStarted().finally(() => {
+      rmSync(workDir, { recursive: true, force: true });
+      process.exit(130);
+    });
   });
 }
 
@@ -53,6 +58,7 @@ if (!hasWrk() && config.phases.includes("mint-wrk")) {
 }
 
 const redis = await startRedisIfNeeded(config);
+const launches = new Map<TargetName, ServerLaunch>();
 const servers = await startServers(config, redis);
 const records: RoundRecord[] = [];
 
@@ -63,6 +69,8 @@ try {
     for (const phase of config.phases) {
       for (const name of order) {
         if (!TARGETS[name].phases.includes(phase)) continue;
+        // See hold.ts: RSS per session is only meaningful on a heap not grown by other phases.
+        if (phase === "hold") await restart(name);
         const record = await measure(round, phase, name, servers.get(name)!);
         records.push(record);
         printProgress(record);
@@ -115,13 +123,10 @@ async function startServers(cfg: BenchConfig, redisServer: RunningRedis | undefi
       continue;
     }
     const ctx = { apiKey, workDir, redisUrl: redisServer?.url };
+    const launch = { name, argv: spec.argv(ctx), env: spec.env(ctx), logDir: workDir };
     try {
-      const server = await startServer({
-        name,
-        argv: spec.argv(ctx),
-        env: spec.env(ctx),
-        logDir: workDir,
-      });
+      const server = await startServer(launch);
+      launches.set(name, launch);
       running.set(name, server);
       process.stderr.write(`started ${spec.label}: pid ${server.pid}, port ${server.port}\n`);
     } catch (error) {
@@ -130,6 +135,17 @@ async function startServers(cfg: BenchConfig, redisServer: RunningRedis | undefi
     }
   }
   return running;
+}
+
+/** Replaces a server with a fresh process; a failed start leaves the old, stopped one. */
+async function restart(name: TargetName): Promise<void> {
+  await servers.get(name)!.stop();
+  try {
+    servers.set(name, await startServer(launches.get(name)!));
+  } catch (error) {
+    process.stderr.write(`restart of ${name} failed: ${(error as Error).message}\n`);
+    startFailures++;
+  }
 }
 
 /** Runs one phase in a fresh load process against one server; never throws. */
@@ -150,6 +166,7 @@ async function measure(
     .concat(["--timeout-ms", String(config.timeoutMs)]);
 
   const proc = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe" });
+  trackProcess(proc);
   // The hold phase has its own bounds (open 120 s, close 30 s, one timeout per publish);
   // this outer bound only catches a load process that hangs anyway.
   const budgetMs =

@@ -54,11 +54,22 @@ export const METRICS: MetricSpec[] = [
 
 export const BASELINE: TargetName = "raw-bun";
 
+/**
+ * A window where more than this share of operations failed measured refusals, not the
+ * flow (a rate limit, a full store): it stays in the rounds table but out of medians.
+ */
+export const MAX_ERROR_SHARE = 0.01;
+
+export function isUsable(result: PhaseResult): boolean {
+  return result.ok > 0 && result.errors <= MAX_ERROR_SHARE * (result.ok + result.errors);
+}
+
 /** A metric's values for one target, one per round it ran in (undefined where it failed). */
 function perRound(records: RoundRecord[], metric: MetricSpec, target: TargetName) {
   const byRound = new Map<number, number>();
   for (const record of records) {
-    if (record.target !== target || record.phase !== metric.phase || !record.result) continue;
+    if (record.target !== target || record.phase !== metric.phase) continue;
+    if (!record.result || !isUsable(record.result)) continue;
     const value = metric.pick(record.result);
     if (value !== undefined && Number.isFinite(value)) byRound.set(record.round, value);
   }
@@ -149,6 +160,14 @@ export const GOALS: GoalSpec[] = [
   versus("connect with redis ≥ 0.5× memory", "connect.rate", MEMORY, ">=", 0.5, REDIS),
 ];
 
+/** Tells "never ran" apart from "ran, but every window failed". */
+function whyNoData(records: RoundRecord[], goal: GoalSpec, subject: TargetName): string {
+  const phase = metricById(goal.metric).phase;
+  const ran = records.filter((r) => r.phase === phase && r.target === subject);
+  if (ran.length === 0) return `${phase} did not run on this server`;
+  return `every ${phase} window on this server (or its reference) failed or had errors`;
+}
+
 export interface GoalVerdict {
   goal: GoalSpec;
   subject: TargetName;
@@ -176,7 +195,8 @@ export function judgeGoals(
       return { goal, subject, measured: Number.NaN, status: "not run", note };
     }
     if (!Number.isFinite(measured)) {
-      return { goal, subject, measured, status: "not run", note: "no data for this pair" };
+      const note = whyNoData(records, goal, subject);
+      return { goal, subject, measured, status: "not run", note };
     }
     const passes =
       goal.comparison === ">=" ? measured >= goal.threshold

@@ -19,12 +19,18 @@ function readClockTicks(): number {
  * milliseconds, for per-operation figures to mean anything.
  */
 export function readCpuMicros(pid: number): number {
+  const { user, system } = readCpuSplitMicros(pid);
+  return user + system;
+}
+
+/** User and system CPU time apart: on loopback, socket writes show up as system time. */
+export function readCpuSplitMicros(pid: number): { user: number; system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // Field 2 (comm) may contain spaces and parentheses: count fields after the last ")".
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // After comm, fields start at number 3 (state): utime is 14, stime is 15.
-  const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
-  return (ticks * 1_000_000) / CLOCK_TICKS_PER_SECOND;
+  const toMicros = (ticks: number) => (ticks * 1_000_000) / CLOCK_TICKS_PER_SECOND;
+  return { user: toMicros(Number(fields[14 - 3])), system: toMicros(Number(fields[15 - 3])) };
 }
 
 /** Resident set size of a process in KiB (VmRSS from /proc/<pid>/status). */

@@ -42,6 +42,8 @@ export interface FanoutFigures {
   missedDeliveries: number;
   /** Server CPU per delivered frame, microseconds, including the publish request. */
   serverCpuPerDelivery: number;
+  /** Share of that CPU spent in the kernel (0..1). */
+  serverSystemShare: number;
 }
 
 /** CPU readings taken around a measured window. */

@@ -33,10 +33,13 @@ const STOP_GRACE_MS = 5_000;
 
 /** Every child we started and have not yet reaped, so a signal can stop them all by pid. */
 const started = new Set<Subprocess>();
+/** Numbers log files, so a restarted server never finds its predecessor's port line. */
+let launchCount = 0;
 
 export async function startServer(launch: ServerLaunch): Promise<RunningServer> {
-  const stdoutPath = join(launch.logDir, `${launch.name}.stdout.log`);
-  const stderrPath = join(launch.logDir, `${launch.name}.stderr.log`);
+  const stem = join(launch.logDir, `${launch.name}-${++launchCount}`);
+  const stdoutPath = `${stem}.stdout.log`;
+  const stderrPath = `${stem}.stderr.log`;
   const proc = Bun.spawn(launch.argv, {
     env: { ...process.env, ...launch.env },
     stdin: "ignore",
@@ -107,9 +110,10 @@ export async function stopAllStarted(): Promise<void> {
   await Promise.all([...started].map(stopProcess));
 }
 
-/** Registers a child started elsewhere (e.g. redis-server) for stopAllStarted. */
+/** Registers a child started elsewhere (redis-server, a load process) for stopAllStarted. */
 export function trackProcess(proc: Subprocess): void {
   started.add(proc);
+  void proc.exited.then(() => started.delete(proc));
 }
 
 /** The last few hundred characters of a log, for start-up error messages. */

@@ -9,7 +9,7 @@
  */
 import { publishMessage } from "../lib/client.ts";
 import { sleep, withTimeout } from "../lib/closed-loop.ts";
-import { readCpuMicros } from "../lib/proc.ts";
+import { readCpuSplitMicros } from "../lib/proc.ts";
 import type { FanoutFigures } from "../lib/result.ts";
 import { median } from "../lib/stats.ts";
 import type { PhaseOptions } from "./options.ts";
@@ -29,24 +29,29 @@ export async function measureFanout(
   const lastMs: number[] = [];
   const firstMs: number[] = [];
   let missed = 0;
-  let cpuMicros = 0;
+  let userMicros = 0;
+  let systemMicros = 0;
   for (let k = 0; k < options.publishes; k++) {
     await sleep(GAP_MS);
-    const cpu0 = readCpuMicros(options.serverPid);
+    const cpu0 = readCpuSplitMicros(options.serverPid);
     const wave = await timeOneWave(options, sockets, `fanout-${k}-${Date.now()}`);
-    cpuMicros += readCpuMicros(options.serverPid) - cpu0;
+    const cpu1 = readCpuSplitMicros(options.serverPid);
+    userMicros += cpu1.user - cpu0.user;
+    systemMicros += cpu1.system - cpu0.system;
     missed += wave.missed;
     if (wave.missed === 0) lastMs.push(wave.lastMs);
     firstMs.push(wave.firstMs);
   }
 
+  const delivered = sockets.length * options.publishes - missed;
   return {
     subscribers: sockets.length,
     publishes: options.publishes,
     lastDeliveryMs: median(lastMs),
     firstDeliveryMs: median(firstMs),
     missedDeliveries: missed,
-    serverCpuPerDelivery: cpuMicros / (sockets.length * options.publishes - missed),
+    serverCpuPerDelivery: (userMicros + systemMicros) / delivered,
+    serverSystemShare: systemMicros / (userMicros + systemMicros),
   };
 }
 

@@ -2,11 +2,17 @@
  * Hold phase: open N sessions, keep them idle, and charge the server's RSS growth to them.
  * The same sessions then serve as the fan-out audience, which saves opening 10k sockets
  * twice per round. Everything is closed at the end, even when a step fails.
+ *
+ * The orchestrator restarts the server before this phase: a heap grown by earlier phases
+ * has free room that new sessions fill without moving RSS, which made Node's figure read
+ * a few hundred bytes. A short warm-up of connect cycles first lets JIT code and pools
+ * reach their working size, so they are not charged to the sessions either.
  */
 import { closeSession, mintTicket, openSession } from "../lib/client.ts";
 import { runClosedLoop, sleep } from "../lib/closed-loop.ts";
 import { readRssKiB } from "../lib/proc.ts";
 import { CpuWindow, loopResult, type FanoutFigures, type PhaseResult } from "../lib/result.ts";
+import { connectCycle } from "./connect.ts";
 import { FANOUT_CHANNEL, measureFanout } from "./fanout.ts";
 import type { PhaseOptions } from "./options.ts";
 
@@ -28,6 +34,10 @@ export async function runHoldPhase(options: PhaseOptions): Promise<PhaseResult> 
     const ticket = await mintTicket(endpoint, body);
     sockets.push(await openSession(endpoint, ticket, timeoutMs));
   };
+
+  const warmup = (i: number) => connectCycle(endpoint, `bench-warmup-${i}`, timeoutMs);
+  const { concurrency, warmupMs: durationMs, maxOps } = options;
+  if (durationMs > 0) await runClosedLoop({ concurrency, durationMs, maxOps }, warmup);
 
   await sleep(SETTLE_MS);
   const rssBeforeKiB = readRssKiB(serverPid);
