@@ -3,7 +3,7 @@
  * creates the socket: under Deno a frame the server sends on open is lost when the first
  * listener is added after an `await`, and the welcome is exactly such a frame.
  */
-import { HANDSHAKE_FAILED_MESSAGE, TicketgateError, redactTickets } from "./errors.ts";
+import { TicketgateError, handshakeFailed, redactTickets, statusFromErrorText } from "./errors.ts";
 import { SUBPROTOCOL, parseServerFrame, type ClientFrame, type ServerFrame, type WelcomeFrame } from "./frames.ts";
 
 /** The part of the standard WebSocket the SDK uses; `ws` in Node and every runtime's own fit it. */
@@ -109,10 +109,7 @@ export function openConnection(options: ConnectionOptions): Connection {
       welcomed = true;
       const error = opened
         ? new TicketgateError("protocol", "The session closed before its welcome frame.", { closeCode: event.code })
-        : new TicketgateError("handshake_failed", HANDSHAKE_FAILED_MESSAGE, {
-            closeCode: event.code,
-            ...(lastError ? { cause: lastError } : {}),
-          });
+        : handshakeFailed(statusFromErrorText(lastError), event.code, lastError);
       settleWelcome.reject(error);
     }
     resolveClosed({ code: event.code, reason: event.reason });

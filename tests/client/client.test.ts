@@ -1,6 +1,6 @@
 /** The SDK against a real gateway: connecting, request/reply by id, refusals, stopping. */
 import { afterEach, describe, expect, test } from "bun:test";
-import { HANDSHAKE_FAILED_MESSAGE, TicketgateClient, TicketgateError, type ConnectionState } from "../../src/client/index.ts";
+import { TicketgateClient, TicketgateError, type ConnectionState } from "../../src/client/index.ts";
 import { startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { mintingSource, nextEvent, recordingWebSocket, type Opened } from "./fixtures.ts";
 
@@ -106,7 +106,7 @@ describe("request and reply", () => {
 });
 
 describe("refused upgrades", () => {
-  test("a refused ticket surfaces as handshake_failed and says what cannot be known", async () => {
+  test("a refused ticket surfaces as handshake_failed with the 401 that Bun reveals", async () => {
     gw = await startGateway();
     client = new TicketgateClient({ url: gw.wsUrl, getTicket: () => `tgt_${"A".repeat(43)}`, reconnect: false });
     const errors: TicketgateError[] = [];
@@ -114,11 +114,38 @@ describe("refused upgrades", () => {
 
     const error = (await client.connect().catch((e: unknown) => e)) as TicketgateError;
     expect(error.code).toBe("handshake_failed");
-    expect(error.message).toBe(HANDSHAKE_FAILED_MESSAGE);
-    expect(error.message).toContain("cannot read the HTTP status");
-    expect(error.message).not.toContain("tgt_");
+    expect(error.status).toBe(401);
+    expect(error.message).toContain("expired or already used");
+    expect(`${error.message} ${String(error.cause)}`).not.toContain("tgt_A");
     expect(errors.map((e) => e.code)).toEqual(["handshake_failed"]);
     expect(client.state).toBe("closed");
+  });
+
+  test("a refused origin surfaces as handshake_failed with status 403", async () => {
+    gw = await startGateway({ config: { allowedOrigins: ["https://app.example.com"] } });
+    const ForeignOrigin = class extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, { protocols, headers: { origin: "https://evil.example.net" } } as unknown as string[]); // boundary: Bun's extra constructor form
+      }
+    };
+    client = new TicketgateClient({ url: gw.wsUrl, getTicket: () => gw.mint(), reconnect: false, WebSocket: ForeignOrigin });
+
+    const error = (await client.connect().catch((e: unknown) => e)) as TicketgateError;
+    expect(error.code).toBe("handshake_failed");
+    expect(error.status).toBe(403);
+  });
+
+  test("a ticket in query mode is masked in the runtime's error text", async () => {
+    gw = await startGateway();
+    const ticket = await gw.mint();
+    const first = new TicketgateClient({ url: gw.wsUrl, getTicket: () => ticket, ticketIn: "query", reconnect: false });
+    await first.connect();
+    first.close();
+    client = new TicketgateClient({ url: gw.wsUrl, getTicket: () => ticket, ticketIn: "query", reconnect: false });
+
+    const error = (await client.connect().catch((e: unknown) => e)) as TicketgateError;
+    expect(error.status).toBe(401);
+    expect(String(error.cause)).not.toContain(ticket);
   });
 
   test("a ticket used twice is refused, so every attempt needs a fresh one", async () => {
