@@ -1,4 +1,4 @@
-/** Reconnect delays: exponential growth, capped, with full jitter. */
+/** Reconnect delays: exponential growth, capped, with full jitter; and the wait itself. */
 
 export interface BackoffOptions {
   /** Ceiling of the first retry's delay, in milliseconds. Default 500. */
@@ -27,4 +27,23 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
   const exponent = Math.min(Math.max(0, attempt), MAX_EXPONENT);
   const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** exponent);
   return Math.floor(random() * ceiling);
+}
+
+/** A wait between attempts that `close()` can cut short. */
+export class Sleeper {
+  #wake: (() => void) | undefined;
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  wake(): void {
+    this.#wake?.();
+  }
 }

@@ -2,24 +2,24 @@
  * The ticketgate client: fetches a fresh ticket for every connection attempt, keeps one
  * session open, reconnects with jittered back-off, and replays its subscriptions.
  */
-import { DEFAULT_BACKOFF, backoffDelay } from "./backoff.ts";
+import { Sleeper, backoffDelay } from "./backoff.ts";
 import { openConnection, type Connection, type TicketPlacement, type WebSocketConstructor } from "./connection.ts";
 import { Emitter, type Listener } from "./emitter.ts";
 import { TicketgateError } from "./errors.ts";
-import { CloseCode, type ClientFrame, type ReplyFrame, type ServerFrame, type WelcomeFrame } from "./frames.ts";
-import type { ClientEvents, ClientOptions, ConnectionState, ReconnectOptions, Subscription } from "./options.ts";
+import { CloseCode, type ClientFrame, type ReauthedFrame, type ReplyFrame, type ServerFrame } from "./frames.ts";
+import type { ServerErrorCode, WelcomeFrame } from "./frames.ts";
+import { DEFAULT_RECONNECT, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WELCOME_TIMEOUT_MS } from "./options.ts";
+import type { ClientEvents, ClientOptions, ConnectionState, ReconnectOptions, Request, Subscription } from "./options.ts";
+import { RenewalTimer, renewalDelay } from "./renewal.ts";
 import { PendingRequests } from "./requests.ts";
 import { Subscriptions, type MessageHandler } from "./subscriptions.ts";
-import { normalizeTicket, resolveSocketUrl } from "./urls.ts";
+import { normalizeTicket, resolveSocketUrl, takeTicket } from "./urls.ts";
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-const DEFAULT_WELCOME_TIMEOUT_MS = 10_000;
 /** A session shorter than this does not reset the back-off: a server that accepts and drops
  * at once must not be hammered at the first step's rate. */
 const STABLE_SESSION_MS = 5_000;
 
 type Waiter = { resolve(welcome: WelcomeFrame): void; reject(error: TicketgateError): void };
-type Request = ClientFrame extends infer F ? (F extends ClientFrame ? Omit<F, "id"> : never) : never;
 
 /**
  * A connection to a ticketgate server that survives restarts and expiry.
@@ -46,12 +46,13 @@ export class TicketgateClient {
   readonly #events = new Emitter<ClientEvents>();
   readonly #requests = new PendingRequests();
   readonly #subscriptions = new Subscriptions();
+  readonly #renewal = new RenewalTimer();
   #state: ConnectionState = "idle";
   #connection: Connection | undefined;
   #welcome: WelcomeFrame | undefined;
   #waiters: Waiter[] = [];
   #stopError: TicketgateError | undefined;
-  #wake: (() => void) | undefined;
+  readonly #sleeper = new Sleeper();
 
   constructor(options: ClientOptions) {
     const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -119,11 +120,20 @@ export class TicketgateClient {
     return Date.now() - started;
   }
 
-  /** Extends the current session with a fresh ticket from `getTicket`, sent over the socket. */
-  async reauth(): Promise<ReplyFrame> {
+  /**
+   * Renews the open session with a fresh ticket from `getTicket`, sent over the socket: a
+   * new maximum age, same socket and subscriptions. Done by itself before expiry unless
+   * `renew` is false. Channels the new ticket no longer grants are dropped and reported.
+   */
+  async reauth(): Promise<ReauthedFrame> {
     const ticket = normalizeTicket(await this.#options.getTicket());
     if (ticket === null) throw new TicketgateError("ticket_unavailable", "getTicket returned no ticket.");
-    return this.request({ type: "reauth", ticket });
+    const reply = (await this.request({ type: "reauth", ticket })) as ReauthedFrame;
+    if (this.#welcome) this.#welcome = { ...this.#welcome, channels: reply.channels, expires_at: reply.expires_at };
+    for (const channel of reply.dropped ?? []) this.#dropSubscription(channel, "forbidden");
+    this.#scheduleRenewal(reply.expires_at);
+    this.#events.emit("reauthed", reply);
+    return reply;
   }
 
   /**
@@ -149,13 +159,12 @@ export class TicketgateClient {
     let backoffStep = 0;
     let delay = 0;
     while (!this.#stopError) {
-      if (delay > 0) await this.#sleep(delay);
+      if (delay > 0) await this.#sleeper.sleep(delay);
       if (this.#stopError) return;
       this.#setState(this.#welcome || failures > 0 ? "reconnecting" : "connecting");
 
       const attempt = await this.#attempt();
-      if (this.#stopError) return;
-      if (attempt === "stop") return;
+      if (this.#stopError || attempt === "stop") return;
 
       if (attempt instanceof TicketgateError) {
         failures++;
@@ -183,12 +192,8 @@ export class TicketgateClient {
 
   /** One attempt: a fresh ticket, a socket, a welcome, then the session until it closes. */
   async #attempt(): Promise<TicketgateError | "stop" | { code: number; reason: string; lasted: number }> {
-    let ticket: string | null;
-    try {
-      ticket = normalizeTicket(await this.#options.getTicket());
-    } catch (cause) {
-      return new TicketgateError("ticket_unavailable", "getTicket failed.", { cause });
-    }
+    const ticket = await takeTicket(this.#options.getTicket);
+    if (ticket instanceof TicketgateError) return ticket;
     if (this.#stopError) return "stop";
     if (ticket === null) {
       this.#stop(new TicketgateError("ticket_unavailable", "getTicket returned no ticket; the client stopped."));
@@ -214,12 +219,14 @@ export class TicketgateClient {
 
     const openedAt = Date.now();
     this.#setState("open");
+    this.#scheduleRenewal(this.#welcome.expires_at);
     this.#events.emit("welcome", this.#welcome);
     for (const waiter of this.#waiters.splice(0)) waiter.resolve(this.#welcome);
     void this.#resubscribe();
 
     const { code, reason } = await connection.closed;
     this.#connection = undefined;
+    this.#renewal.cancel();
     this.#requests.rejectAll(new TicketgateError("disconnected", "The session closed before the reply.", { closeCode: code }));
     return { code, reason, lasted: Date.now() - openedAt };
   }
@@ -243,10 +250,25 @@ export class TicketgateClient {
         await this.request({ type: "subscribe", channel });
       } catch (error) {
         if (!(error instanceof TicketgateError) || error.code !== "server") return;
-        this.#subscriptions.remove(channel);
-        this.#events.emit("error", new TicketgateError("server", `Resubscribing to ${channel} was refused.`, { serverCode: error.serverCode }));
+        this.#dropSubscription(channel, error.serverCode ?? "forbidden");
       }
     }
+  }
+
+  /** Forgets a channel the server will not serve any more, and tells the app. */
+  #dropSubscription(channel: string, serverCode: ServerErrorCode): void {
+    if (!this.#subscriptions.remove(channel)) return;
+    this.#events.emit("error", new TicketgateError("server", `The subscription to ${channel} was dropped.`, { serverCode }));
+  }
+
+  #scheduleRenewal(expiresAt: string | undefined): void {
+    if (this.#options.renew === false) return;
+    this.#renewal.schedule(renewalDelay(expiresAt, Date.now(), this.#options.random ?? Math.random), () => {
+      // A failed renewal costs nothing yet: the server closes with 4002 and the SDK reconnects.
+      this.reauth().catch((error: unknown) => {
+        if (error instanceof TicketgateError) this.#events.emit("error", error);
+      });
+    });
   }
 
   #whenOpen(): Promise<WelcomeFrame> {
@@ -255,20 +277,11 @@ export class TicketgateClient {
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
   #stop(error: TicketgateError): void {
     if (this.#stopError) return;
     this.#stopError = error;
-    this.#wake?.();
+    this.#sleeper.wake();
+    this.#renewal.cancel();
     this.#connection?.close(CloseCode.normal, "client closed");
     this.#connection = undefined;
     this.#requests.rejectAll(error);
@@ -283,5 +296,3 @@ export class TicketgateClient {
     this.#events.emit("state", { state, previous });
   }
 }
-
-const DEFAULT_RECONNECT: ReconnectOptions = { ...DEFAULT_BACKOFF, maxAttempts: Number.POSITIVE_INFINITY };

@@ -24,6 +24,7 @@ export {
   type ClientFrame,
   type MessageFrame,
   type MessageSource,
+  type ReauthedFrame,
   type ReplyFrame,
   type ServerErrorCode,
   type ServerFrame,

@@ -1,8 +1,8 @@
 /** The client's options, events and small public types. */
-import type { BackoffOptions } from "./backoff.ts";
+import { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
 import type { TicketPlacement, WebSocketConstructor } from "./connection.ts";
 import type { TicketgateError } from "./errors.ts";
-import type { MessageFrame, WelcomeFrame } from "./frames.ts";
+import type { ClientFrame, MessageFrame, ReauthedFrame, WelcomeFrame } from "./frames.ts";
 
 /** What `getTicket` may return: the ticket, the mint answer as it is, or null to stop. */
 export type TicketSource = string | { ticket: string } | null;
@@ -11,6 +11,13 @@ export interface ReconnectOptions extends BackoffOptions {
   /** Consecutive failed attempts after which the client stops with `gave_up`. Default: never. */
   maxAttempts: number;
 }
+
+export const DEFAULT_RECONNECT: ReconnectOptions = { ...DEFAULT_BACKOFF, maxAttempts: Number.POSITIVE_INFINITY };
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_WELCOME_TIMEOUT_MS = 10_000;
+
+/** A client frame without its `id`: the SDK numbers requests itself. */
+export type Request = ClientFrame extends infer F ? (F extends ClientFrame ? Omit<F, "id"> : never) : never;
 
 export interface ClientOptions {
   /** The gateway's WebSocket URL, e.g. `wss://rt.example.com/ws`. In a page, `/ws` and
@@ -36,6 +43,11 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** How long a new socket may take to deliver its welcome, in milliseconds. Default 10 000. */
   welcomeTimeoutMs?: number;
+  /**
+   * Renew the session with a fresh ticket (a `reauth` frame) shortly before its maximum age,
+   * so it does not close with 4002. Default true.
+   */
+  renew?: boolean;
   /** Source of randomness for the jitter, in [0, 1). Default `Math.random`. */
   random?: () => number;
 }
@@ -53,6 +65,8 @@ export interface ClientEvents {
   close: { code: number; reason: string; willReconnect: boolean };
   /** The next attempt is scheduled after `delayMs` (jittered). */
   reconnecting: { attempt: number; delayMs: number; closeCode?: number; error?: TicketgateError };
+  /** The session was renewed in place: new `expires_at`, possibly narrower channels. */
+  reauthed: ReauthedFrame;
   /** A failed attempt, an unsolicited server error, or a refused resubscription. */
   error: TicketgateError;
 }

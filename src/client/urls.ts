@@ -1,4 +1,5 @@
 /** Where to connect, and what `getTicket` handed back, put into one shape. */
+import { TicketgateError } from "./errors.ts";
 import type { TicketSource } from "./options.ts";
 
 /** Resolves a relative or http(s) URL against the page (when there is one) into ws(s)://. */
@@ -17,4 +18,13 @@ export function normalizeTicket(source: TicketSource): string | null {
   if (typeof ticket !== "string" || ticket.length === 0)
     throw new TypeError("getTicket must return a ticket string, an object with a ticket field, or null.");
   return ticket;
+}
+
+/** Calls `getTicket` for one attempt; its failure becomes the attempt's error. */
+export async function takeTicket(getTicket: () => TicketSource | Promise<TicketSource>): Promise<string | null | TicketgateError> {
+  try {
+    return normalizeTicket(await getTicket());
+  } catch (cause) {
+    return new TicketgateError("ticket_unavailable", "getTicket failed.", { cause });
+  }
 }

@@ -20,6 +20,7 @@ const SOURCES: Record<string, () => Promise<unknown>> = {
   "errors.ts": () => import("../client/errors.ts", { with: { type: "text" } }),
   "frames.ts": () => import("../client/frames.ts", { with: { type: "text" } }),
   "options.ts": () => import("../client/options.ts", { with: { type: "text" } }),
+  "renewal.ts": () => import("../client/renewal.ts", { with: { type: "text" } }),
   "requests.ts": () => import("../client/requests.ts", { with: { type: "text" } }),
   "subscriptions.ts": () => import("../client/subscriptions.ts", { with: { type: "text" } }),
   "tickets.ts": () => import("../client/tickets.ts", { with: { type: "text" } }),

@@ -45,7 +45,7 @@ describe("the SDK under Deno", () => {
     assert.equal(typeof reply.id, "number");
   });
 
-  test("reports a refused ticket as handshake_failed", async () => {
+  test("reports a refused ticket as handshake_failed with the 401 Deno reveals", async () => {
     const gw = await gateway();
     const c = client({ url: gw.wsUrl, getTicket: () => `tgt_${"A".repeat(43)}`, reconnect: false });
     const error = await c.connect().then(
@@ -54,6 +54,23 @@ describe("the SDK under Deno", () => {
     );
     assert.ok(error instanceof TicketgateError);
     assert.equal(error.code, "handshake_failed");
+    // Deno names the status in its error text; browsers do not.
+    assert.equal(error.status, 401);
+  });
+
+  test("delivers a message published by another client", async () => {
+    const gw = await gateway();
+    const mintFor = (subject: string) => () => gw.mint({ subject, channels: ["chat:*"] });
+    const alice = client({ url: gw.wsUrl, getTicket: mintFor("alice") });
+    const bob = client({ url: gw.wsUrl, getTicket: mintFor("bob") });
+    await alice.connect();
+    await bob.connect();
+    let deliver!: (data: unknown) => void;
+    const received = new Promise<unknown>((resolve) => (deliver = resolve));
+    await alice.subscribe("chat:lobby", (data) => deliver(data));
+
+    await bob.publish("chat:lobby", { text: "hello from bob" });
+    assert.deepEqual(await received, { text: "hello from bob" });
   });
 
   test("reconnects after a restart with a fresh ticket", async () => {
