@@ -24,12 +24,16 @@ export const ChannelParams = t.Object(
 );
 
 export const SubjectParams = t.Object(
-  { subject: t.String({ minLength: 1, maxLength: MAX_SUBJECT_LENGTH, description: "The subject, URL-encoded." }) },
+  {
+    subject: t.String({ minLength: 1, maxLength: MAX_SUBJECT_LENGTH, description: "The subject, URL-encoded." }),
+  },
   { additionalProperties: false },
 );
 
 export const SessionParams = t.Object(
-  { session: t.String({ pattern: SESSION_ID_PATTERN, description: "A session id from welcome or the list." }) },
+  {
+    session: t.String({ pattern: SESSION_ID_PATTERN, description: "A session id from welcome or the list." }),
+  },
   { additionalProperties: false },
 );
 
@@ -39,7 +43,10 @@ export const SessionSchema = t.Object(
     subject: t.String(),
     node: t.String({ description: "The gateway node holding the session." }),
     opened_at: t.String({ format: "date-time" }),
-    expires_at: t.String({ format: "date-time", description: "When it closes with 4002 unless re-authenticated." }),
+    expires_at: t.String({
+      format: "date-time",
+      description: "When it closes with 4002 unless re-authenticated.",
+    }),
     channels: t.Array(t.String(), { description: "Channels it is subscribed to." }),
   },
   { additionalProperties: false },
@@ -54,7 +61,11 @@ export function checkSubject(subject: string): void {
 }
 
 /** Runs a hub call; an unreachable hub becomes a 503 problem, counted and logged. */
-export async function viaHub<T>(op: string, call: Promise<T>, deps: { logger: Logger; metrics: GatewayMetrics }): Promise<T> {
+export async function viaHub<T>(
+  op: string,
+  call: Promise<T>,
+  deps: { logger: Logger; metrics: GatewayMetrics },
+): Promise<T> {
   try {
     return await call;
   } catch (error) {

@@ -37,9 +37,10 @@ const PresenceSchema = t.Object(
   {
     channel: t.String(),
     sessions: t.Integer({ description: "Sessions subscribed, over every node that answered." }),
-    subjects: t.Array(t.Object({ subject: t.String(), sessions: t.Integer() }, { additionalProperties: false }), {
-      description: "Sorted by subject; at most 1000.",
-    }),
+    subjects: t.Array(
+      t.Object({ subject: t.String(), sessions: t.Integer() }, { additionalProperties: false }),
+      { description: "Sorted by subject; at most 1000." },
+    ),
     truncated: t.Boolean({ description: "True when more subjects are subscribed than listed." }),
   },
   { additionalProperties: false },
@@ -55,7 +56,8 @@ export function channelRoutes(deps: ChannelRouteDeps) {
       "/api/v1/channels/:channel/messages",
       async ({ params, body, set }) => {
         const ts = new Date(clock.now()).toISOString();
-        const frame: ServerFrame = { type: "message", channel: params.channel, data: body.data, from: "server", ts };
+        const { channel } = params;
+        const frame: ServerFrame = { type: "message", channel, data: body.data, from: "server", ts };
         await viaHub("push", hub.push(params.channel, JSON.stringify(frame)), deps);
         set.status = 202;
         return { channel: params.channel, ts };
@@ -79,7 +81,10 @@ export function channelRoutes(deps: ChannelRouteDeps) {
     )
     .get(
       "/api/v1/channels/:channel/presence",
-      async ({ params }) => ({ channel: params.channel, ...(await viaHub("presence", hub.presence(params.channel), deps)) }),
+      async ({ params }) => {
+        const presence = await viaHub("presence", hub.presence(params.channel), deps);
+        return { channel: params.channel, ...presence };
+      },
       {
         params: ChannelParams,
         response: { 200: PresenceSchema, ...guarded },

@@ -76,7 +76,9 @@ export function docs(version: string) {
           tags: [
             { name: "tickets", description: "Minting tickets" },
             { name: "realtime", description: "The WebSocket endpoint" },
-            { name: "operations", description: "Health and readiness" },
+            { name: "channels", description: "Server push and presence" },
+            { name: "sessions", description: "Live sessions and revocation" },
+            { name: "operations", description: "Health, readiness and metrics" },
           ],
           components: {
             // JSON round trip drops TypeBox's symbol keys, leaving plain JSON Schema.

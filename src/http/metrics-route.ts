@@ -20,7 +20,10 @@ export function requestCounter(metrics: GatewayMetrics) {
 export function metricsRoutes(metrics: GatewayMetrics) {
   return new Elysia({ name: "metrics-route" }).get(
     METRICS_PATH,
-    () => new Response(metrics.registry.render(), { headers: { "content-type": PROMETHEUS_TEXT, "cache-control": "no-store" } }),
+    () =>
+      new Response(metrics.registry.render(), {
+        headers: { "content-type": PROMETHEUS_TEXT, "cache-control": "no-store" },
+      }),
     {
       response: { 200: t.String({ description: "Prometheus text exposition format 0.0.4." }), 401: ProblemSchema },
       detail: {

@@ -8,7 +8,8 @@ import type { GatewayMetrics } from "../observability/metrics.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { TicketStore } from "../tickets/store.ts";
 import { StoreUnavailableError } from "../tickets/unavailable.ts";
-import { MAX_SUBJECT_LENGTH, SESSION_ID_PATTERN, SessionParams, SessionSchema, SubjectParams, checkSubject, viaHub } from "./admin-common.ts";
+import { MAX_SUBJECT_LENGTH, SESSION_ID_PATTERN, SessionParams, SessionSchema, SubjectParams } from "./admin-common.ts";
+import { checkSubject, viaHub } from "./admin-common.ts";
 import type { Principals } from "./guard.ts";
 import { HTTPError } from "./problem.ts";
 import { ProblemSchema } from "./schemas.ts";
@@ -26,9 +27,15 @@ const MAX_PAGE = 1000;
 
 const ListQuery = t.Object(
   {
-    subject: t.Optional(t.String({ minLength: 1, maxLength: MAX_SUBJECT_LENGTH, description: "Only this subject's sessions." })),
-    limit: t.Optional(t.Integer({ minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: "Page size." })),
-    cursor: t.Optional(t.String({ pattern: SESSION_ID_PATTERN, description: "`next_cursor` of the previous page." })),
+    subject: t.Optional(
+      t.String({ minLength: 1, maxLength: MAX_SUBJECT_LENGTH, description: "Only this subject's sessions." }),
+    ),
+    limit: t.Optional(
+      t.Integer({ minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: "Page size." }),
+    ),
+    cursor: t.Optional(
+      t.String({ pattern: SESSION_ID_PATTERN, description: "`next_cursor` of the previous page." }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -36,7 +43,9 @@ const ListQuery = t.Object(
 const PageSchema = t.Object(
   {
     sessions: t.Array(SessionSchema, { description: "Sorted by session id." }),
-    next_cursor: t.Union([t.String(), t.Null()], { description: "Pass as `cursor` for the next page; null on the last." }),
+    next_cursor: t.Union([t.String(), t.Null()], {
+      description: "Pass as `cursor` for the next page; null on the last.",
+    }),
   },
   { additionalProperties: false },
 );
@@ -66,7 +75,8 @@ export function sessionRoutes(deps: SessionRouteDeps) {
       async ({ query }) => {
         const limit = query.limit ?? DEFAULT_PAGE;
         if (query.subject !== undefined) checkSubject(query.subject);
-        const page = await viaHub("sessions", hub.sessions({ subject: query.subject, after: query.cursor, limit }), deps);
+        const listing = hub.sessions({ subject: query.subject, after: query.cursor, limit });
+        const page = await viaHub("sessions", listing, deps);
         const more = page.length > limit;
         return { sessions: page.slice(0, limit), next_cursor: more ? page[limit - 1]!.session : null };
       },
@@ -95,7 +105,8 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         detail: {
           tags: ["sessions"],
           summary: "Revoke one session",
-          description: "Closes the session with code 4001 (revoked), on whichever node holds it; 404 when no node does.",
+          description:
+            "Closes the session with code 4001 (revoked), on whichever node holds it; 404 when no node does.",
           security: [{ bearer: [] }],
         },
       },
@@ -109,7 +120,8 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         // open a session that no revocation covers.
         const tickets = await revokeTickets(store, subject, deps);
         const sessions = await viaHub("revoke_subject", hub.revokeSubject(subject), deps);
-        logger.info("subject revoked", { subject, sessions_closed: sessions, tickets_revoked: tickets, key: principals.get(request)?.id });
+        const key = principals.get(request)?.id;
+        logger.info("subject revoked", { subject, sessions_closed: sessions, tickets_revoked: tickets, key });
         return { subject, sessions_closed: sessions, tickets_revoked: tickets };
       },
       {

@@ -24,15 +24,17 @@ export type RawFrame = { type: string; id?: RequestId; [field: string]: unknown 
 
 const FORBIDDEN = "This session's ticket does not grant that channel.";
 const NO_CHANNEL = "This frame needs a string channel.";
+const TOO_MANY = `A session may hold ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions.`;
 
 export function subscribe(ws: Socket, frame: RawFrame, { replies }: CommandDeps): void {
   const { channel, id } = frame;
   if (typeof channel !== "string") return replies.error(ws, "bad_frame", NO_CHANNEL, id);
-  if (!isAllowed(ws.data.channels, channel, "subscribe")) return replies.error(ws, "forbidden", FORBIDDEN, id);
+  if (!isAllowed(ws.data.channels, channel, "subscribe"))
+    return replies.error(ws, "forbidden", FORBIDDEN, id);
 
   if (!ws.isSubscribed(channel)) {
     if (ws.data.subscriptions >= MAX_SUBSCRIPTIONS_PER_SESSION)
-      return replies.error(ws, "too_many_subscriptions", `A session may hold ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions.`, id);
+      return replies.error(ws, "too_many_subscriptions", TOO_MANY, id);
     ws.subscribe(channel);
     ws.data.subscriptions++;
   }
@@ -42,7 +44,8 @@ export function subscribe(ws: Socket, frame: RawFrame, { replies }: CommandDeps)
 export function unsubscribe(ws: Socket, frame: RawFrame, { replies }: CommandDeps): void {
   const { channel, id } = frame;
   if (typeof channel !== "string") return replies.error(ws, "bad_frame", NO_CHANNEL, id);
-  if (!ws.isSubscribed(channel)) return replies.error(ws, "not_subscribed", "This session is not subscribed to that channel.", id);
+  if (!ws.isSubscribed(channel))
+    return replies.error(ws, "not_subscribed", "This session is not subscribed to that channel.", id);
 
   ws.unsubscribe(channel);
   ws.data.subscriptions--;

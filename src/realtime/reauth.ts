@@ -59,7 +59,8 @@ export async function reauthenticate(ws: Socket, frame: RawFrame, deps: ReauthDe
   metrics.ticketsRedeemed.inc();
   metrics.reauths.inc({ result: "ok" });
   deps.logger.info("session reauthenticated", { session: d.id, subject: d.subject, ticket_id: ticketLogId(hash) });
-  replies.send(ws, withId({ type: "reauthed", channels: wireGrants(d), expires_at: new Date(d.expiresAt).toISOString(), dropped }, id));
+  const expires_at = new Date(d.expiresAt).toISOString();
+  replies.send(ws, withId({ type: "reauthed", channels: wireGrants(d), expires_at, dropped }, id));
 }
 
 /** Grants as the welcome and reauthed frames list them: subscribe-only ones as objects. */

@@ -5,8 +5,10 @@
  * Bun 1.4.4's client quirks shape this file (see NOTES.md): after an automatic reconnect
  * the subscriber's channels are not restored, and subscribing again without unsubscribing
  * first delivers every message twice; after ~20 failed retries a client gives up for good
- * and must be replaced. So `onconnect` (which fires on reconnects) unsubscribes then
- * subscribes again, `onclose` drops a client that gave up, and `maintain()`, called on
+ * and must be replaced; and after `unsubscribe([...])`, `subscribe([...], fn)` with the
+ * same array subscribes on the server but never calls `fn` (channel by channel works).
+ * So `onconnect` (which fires on reconnects) unsubscribes then subscribes again, one
+ * channel at a time; `onclose` drops a client that gave up; and `maintain()`, called on
  * every heartbeat, replaces what was dropped.
  */
 import type { RedisClient } from "bun";
@@ -114,7 +116,7 @@ export class RedisBus {
     if (!command) throw new HubUnavailableError("no command connection");
     const client = await withDeadline(command.duplicate(), this.options.commandTimeoutMs, "duplicate");
     try {
-      await withDeadline(client.subscribe(this.options.channels, this.options.onMessage), this.options.commandTimeoutMs, "SUBSCRIBE");
+      await this.subscribeAll(client);
     } catch (error) {
       client.close();
       throw error;
@@ -129,12 +131,19 @@ export class RedisBus {
     this.healthyAt = Date.now();
   }
 
+  private async subscribeAll(client: RedisClient): Promise<void> {
+    const { channels, onMessage, commandTimeoutMs } = this.options;
+    for (const channel of channels)
+      await withDeadline(client.subscribe(channel, onMessage), commandTimeoutMs, "SUBSCRIBE");
+  }
+
   /** After Bun reconnected the subscriber by itself: restore its channels exactly once. */
   private async resubscribe(client: RedisClient): Promise<void> {
     const { channels, onMessage, commandTimeoutMs } = this.options;
     try {
-      await withDeadline(client.unsubscribe(channels), commandTimeoutMs, "UNSUBSCRIBE");
-      await withDeadline(client.subscribe(channels, onMessage), commandTimeoutMs, "SUBSCRIBE");
+      for (const channel of channels)
+        await withDeadline(client.unsubscribe(channel, onMessage), commandTimeoutMs, "UNSUBSCRIBE");
+      await this.subscribeAll(client);
     } catch (error) {
       // The client is in an unknown state: drop it, and the next heartbeat builds a new one.
       this.options.logger.warn("redis hub resubscribe failed", { error: describeError(error) });

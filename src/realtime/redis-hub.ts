@@ -94,11 +94,11 @@ export class RedisHub implements Hub {
   publish(channel: string, frame: string): void {
     this.local?.deliver(channel, frame);
     // Sent without waiting: one connection keeps a publisher's messages in order.
-    this.bus.send("PUBLISH", [this.busChannel, `m ${this.node} ${channel}\n${frame}`]).catch(() => this.local?.hubFailed("publish"));
+    this.broadcast(channel, frame).catch(() => this.local?.hubFailed("publish"));
   }
 
   async push(channel: string, frame: string): Promise<void> {
-    await this.bus.send("PUBLISH", [this.busChannel, `m ${this.node} ${channel}\n${frame}`]);
+    await this.broadcast(channel, frame);
     this.local?.deliver(channel, frame);
   }
 
@@ -146,26 +146,33 @@ export class RedisHub implements Hub {
    * collects the other live nodes' answers, checked for shape, until all came or time is up.
    */
   private async ask(op: QueryOp, args: unknown): Promise<unknown[]> {
-    const listed = await this.bus.send("ZRANGEBYSCORE", [this.nodesKey, String(Date.now() - this.nodeTtlMs), "+inf"]);
+    const fresh = String(Date.now() - this.nodeTtlMs);
+    const listed = await this.bus.send("ZRANGEBYSCORE", [this.nodesKey, fresh, "+inf"]);
     if (!Array.isArray(listed)) throw new HubUnavailableError("unexpected reply listing nodes");
     const others = listed.filter((n): n is string => typeof n === "string" && n !== this.node && NODE_ID.test(n));
 
     const request = crypto.randomUUID();
     const answers: unknown[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const finished = new Promise<void>((done) => this.pending.set(request, { waiting: new Set(others), answers, done }));
+    const waiting = new Set(others);
+    const finished = new Promise<void>((done) => this.pending.set(request, { waiting, answers, done }));
     const deadline = new Promise<void>((done) => {
       timer = setTimeout(done, this.queryTimeoutMs);
     });
     try {
       // Revocations go out even when no other node is listed: one may be starting up.
-      await this.bus.send("PUBLISH", [this.busChannel, `q ${this.node} ${request}\n${JSON.stringify({ op, args })}`]);
+      const query = `q ${this.node} ${request}\n${JSON.stringify({ op, args })}`;
+      await this.bus.send("PUBLISH", [this.busChannel, query]);
       if (others.length > 0) await Promise.race([finished, deadline]);
       return answers.filter((answer) => isAnswerTo(op, answer));
     } finally {
       clearTimeout(timer);
       this.pending.delete(request);
     }
+  }
+
+  private broadcast(channel: string, frame: string): Promise<unknown> {
+    return this.bus.send("PUBLISH", [this.busChannel, `m ${this.node} ${channel}\n${frame}`]);
   }
 
   private receive(message: string): void {
@@ -204,8 +211,12 @@ export class RedisHub implements Hub {
     const now = Date.now();
     try {
       await this.bus.send("ZADD", [this.nodesKey, String(now), this.node]);
+      const retention = this.options.revocationRetentionMs;
       await this.bus.send("ZREMRANGEBYSCORE", [this.nodesKey, "-inf", String(now - this.nodeTtlMs)]);
-      await this.bus.send("ZREMRANGEBYSCORE", [this.revocationsKey, "-inf", String(now - this.options.revocationRetentionMs)]);
+      await this.bus.send("ZREMRANGEBYSCORE", [this.revocationsKey, "-inf", String(now - retention)]);
+      // Both sets vanish by themselves once every node of a deployment is gone.
+      await this.bus.send("PEXPIRE", [this.nodesKey, String(this.nodeTtlMs * 2)]);
+      await this.bus.send("PEXPIRE", [this.revocationsKey, String(retention)]);
       if (!this.healthy) this.options.logger.info("redis hub healthy again", { node: this.node });
       this.healthy = true;
     } catch (error) {
@@ -218,7 +229,8 @@ export class RedisHub implements Hub {
   /** After a gap in the subscription: apply the revocations this node may have missed. */
   private async catchUp(since: number): Promise<void> {
     try {
-      const reply = await this.bus.send("ZRANGEBYSCORE", [this.revocationsKey, String(since - REPLAY_MARGIN_MS), "+inf", "WITHSCORES"]);
+      const from = String(since - REPLAY_MARGIN_MS);
+      const reply = await this.bus.send("ZRANGEBYSCORE", [this.revocationsKey, from, "+inf", "WITHSCORES"]);
       for (const entry of parseRevocations(reply)) {
         if (entry.kind === "subject") this.local?.closeSubject(entry.id, entry.at);
         else this.local?.closeSession(entry.id);

@@ -11,7 +11,8 @@ import type { Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import type { Clock } from "../tickets/clock.ts";
 import { CloseCode, CloseReason } from "./close-codes.ts";
-import { MAX_PRESENCE_SUBJECTS, type LocalNode, type Presence, type SessionInfo, type SessionQuery } from "./hub.ts";
+import { MAX_PRESENCE_SUBJECTS, type LocalNode, type Presence } from "./hub.ts";
+import type { SessionInfo, SessionQuery } from "./hub.ts";
 import type { SessionData } from "./session-data.ts";
 import type { Socket } from "./session.ts";
 
@@ -99,7 +100,8 @@ export class SessionRegistry implements LocalNode {
   }
 
   presence(channel: string): Presence {
-    if (!this.server || this.server.subscriberCount(channel) === 0) return { sessions: 0, subjects: [], truncated: false };
+    if (!this.server || this.server.subscriberCount(channel) === 0)
+      return { sessions: 0, subjects: [], truncated: false };
 
     const counts = new Map<string, number>();
     let sessions = 0;
@@ -111,7 +113,9 @@ export class SessionRegistry implements LocalNode {
     const subjects = [...counts.keys()].sort(byText);
     return {
       sessions,
-      subjects: subjects.slice(0, MAX_PRESENCE_SUBJECTS).map((subject) => ({ subject, sessions: counts.get(subject)! })),
+      subjects: subjects
+        .slice(0, MAX_PRESENCE_SUBJECTS)
+        .map((subject) => ({ subject, sessions: counts.get(subject)! })),
       truncated: subjects.length > MAX_PRESENCE_SUBJECTS,
     };
   }
@@ -176,12 +180,14 @@ export class SessionRegistry implements LocalNode {
   }
 
   private closeSlowConsumers(channel: string): void {
-    for (const ws of this.live.values())
+    for (const ws of this.live.values()) {
       if (ws.isSubscribed(channel) && ws.getBufferedAmount() >= this.deps.backpressureLimit) this.closeSlow(ws);
+    }
   }
 
   private closeSlow(ws: Socket): void {
-    this.deps.logger.info("slow consumer closed", { session: ws.data.id, subject: ws.data.subject, buffered: ws.getBufferedAmount() });
+    const { id: session, subject } = ws.data;
+    this.deps.logger.info("slow consumer closed", { session, subject, buffered: ws.getBufferedAmount() });
     ws.close(CloseCode.slowConsumer, CloseReason.slowConsumer);
   }
 

@@ -33,6 +33,8 @@ export interface SessionDeps {
 }
 
 const RATE_LIMITED = "Too many frames; slow down or the session will be closed.";
+const NOT_JSON = "Frames must be JSON.";
+const NOT_A_FRAME = "A frame is a JSON object with a string type.";
 
 export function createSessionHandlers(deps: SessionDeps): WebSocketHandler<SessionData> {
   const { logger, metrics, registry, clock, rate } = deps;
@@ -79,7 +81,7 @@ export function createSessionHandlers(deps: SessionDeps): WebSocketHandler<Sessi
         return;
       }
       if (typeof frame === "string") {
-        replies.error(ws, frame, frame === "bad_json" ? "Frames must be JSON." : "A frame is a JSON object with a string type.");
+        replies.error(ws, frame, frame === "bad_json" ? NOT_JSON : NOT_A_FRAME);
         return;
       }
 
@@ -107,7 +109,8 @@ export function createSessionHandlers(deps: SessionDeps): WebSocketHandler<Sessi
       registry.remove(ws);
       metrics.sessionsClosed.inc({ code: closeCodeLabel(code) });
       const d = ws.data;
-      logger.info("session closed", { session: d.id, subject: d.subject, code, duration_ms: Date.now() - d.openedAt });
+      const duration_ms = Date.now() - d.openedAt;
+      logger.info("session closed", { session: d.id, subject: d.subject, code, duration_ms });
     },
   };
 }

@@ -93,7 +93,9 @@ describe("GET /api/v1/sessions", () => {
   test("pages through every live session in id order, filterable by subject", async () => {
     gw = await startGateway();
     const ids: string[] = [];
-    for (const subject of ["a", "b", "a", "c", "a"]) ids.push(String((await session({ subject, channels: ["x:*"] })).welcome.session));
+    for (const subject of ["a", "b", "a", "c", "a"]) {
+      ids.push(String((await session({ subject, channels: ["x:*"] })).welcome.session));
+    }
 
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -117,7 +119,8 @@ describe("GET /api/v1/sessions", () => {
     const s = await session({ subject: "alice", channels: ["x:*"] });
     await s.request({ type: "subscribe", channel: "x:1" });
     const [entry] = (await admin(gw.url, "GET", "/api/v1/sessions")).body.sessions;
-    expect(entry).toMatchObject({ session: s.welcome.session, subject: "alice", channels: ["x:1"], expires_at: s.welcome.expires_at });
+    const { session: id, expires_at } = s.welcome;
+    expect(entry).toMatchObject({ session: id, subject: "alice", channels: ["x:1"], expires_at });
   });
 
   test.each(["?limit=0", "?limit=5000", "?cursor=abc", "?subject="])("refuses %s with a 400 problem", async (query) => {
@@ -209,6 +212,8 @@ describe("GET /metrics", () => {
       'route="/api/v1/channels/:channel/messages",status="202"',
     ])
       expect(text).toContain(series);
-    for (const secret of ["secret-subject-xyz", "hidden-channel", "tgt_", ticket, "127.0.0.1"]) expect(text).not.toContain(secret);
+    for (const secret of ["secret-subject-xyz", "hidden-channel", "tgt_", ticket, "127.0.0.1"]) {
+      expect(text).not.toContain(secret);
+    }
   });
 });

@@ -21,7 +21,8 @@ describe("delivery", () => {
     gw = await startGateway();
     const alice = await session({ subject: "alice", channels: ["chat:*"] });
     const bob = await session({ subject: "bob", channels: ["chat:*"] });
-    expect(await bob.request({ type: "subscribe", channel: "chat:lobby", id: 1 })).toEqual({ type: "subscribed", channel: "chat:lobby", id: 1 });
+    const subscribed = await bob.request({ type: "subscribe", channel: "chat:lobby", id: 1 });
+    expect(subscribed).toEqual({ type: "subscribed", channel: "chat:lobby", id: 1 });
 
     expect(await alice.request({ type: "publish", channel: "chat:lobby", data: { text: "hi" }, id: "p1" })).toEqual({
       type: "published",
@@ -61,7 +62,8 @@ describe("delivery", () => {
     const alice = await session({ subject: "alice", channels: ["chat:*"] });
     const bob = await session({ subject: "bob", channels: ["chat:*"] });
     await bob.request({ type: "subscribe", channel: "chat:a" });
-    expect(await bob.request({ type: "unsubscribe", channel: "chat:a", id: 2 })).toEqual({ type: "unsubscribed", channel: "chat:a", id: 2 });
+    const unsubscribed = await bob.request({ type: "unsubscribe", channel: "chat:a", id: 2 });
+    expect(unsubscribed).toEqual({ type: "unsubscribed", channel: "chat:a", id: 2 });
 
     await alice.request({ type: "publish", channel: "chat:a", data: "lost" });
     expect(await bob.request({ type: "ping", id: "after" })).toEqual({ type: "pong", id: "after" });

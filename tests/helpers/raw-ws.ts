@@ -70,7 +70,10 @@ export function openRawSession(port: number, ticket: string, timeoutMs = 3000): 
 /** Client frames must be masked (RFC 6455 5.3); payloads here stay under 64 KiB. */
 function maskedFrame(opcode: number, payload: Buffer): Buffer {
   const mask = crypto.getRandomValues(new Uint8Array(4));
-  const size = payload.length < EXTENDED_16 ? Buffer.from([MASKED | payload.length]) : Buffer.from([MASKED | EXTENDED_16, payload.length >> 8, payload.length & 0xff]);
+  const size =
+    payload.length < EXTENDED_16
+      ? Buffer.from([MASKED | payload.length])
+      : Buffer.from([MASKED | EXTENDED_16, payload.length >> 8, payload.length & 0xff]);
   const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!));
   return Buffer.concat([Buffer.from([FIN | opcode]), size, mask, masked]);
 }
@@ -78,7 +81,8 @@ function maskedFrame(opcode: number, payload: Buffer): Buffer {
 /** A server close frame is short and unmasked: 0x88, length, then the code. */
 function trailingCloseCode(bytes: Buffer): number | undefined {
   for (let i = bytes.length - 4; i >= Math.max(0, bytes.length - 200); i--) {
-    if (bytes[i] === (FIN | OPCODE_CLOSE) && bytes[i + 1]! >= 2 && i + 2 + bytes[i + 1]! === bytes.length) return bytes.readUInt16BE(i + 2);
+    const length = bytes[i + 1]!;
+    if (bytes[i] === (FIN | OPCODE_CLOSE) && length >= 2 && i + 2 + length === bytes.length) return bytes.readUInt16BE(i + 2);
   }
   return undefined;
 }

@@ -40,7 +40,8 @@ export async function admin(
   const headers: Record<string, string> = {};
   if (key !== null) headers.authorization = `Bearer ${key}`;
   if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const res = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
   const text = await res.text();
   let parsed: unknown = text;
   try {

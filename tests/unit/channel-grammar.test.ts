@@ -87,7 +87,8 @@ describe("{subject} expansion", () => {
     const fragment = fc.stringMatching(/^[A-Za-z0-9_.@=:*-]{1,8}$/);
     // Related pairs (one subject a prefix of the other, joined by a separator or a star) are
     // where an escape would hide; unrelated pairs come along for free.
-    const pair = fc.tuple(fragment, fragment, fc.constantFrom("", ":", "*", ".", "*:")).map(([a, tail, glue]) => [a, a + glue + tail]);
+    const glue = fc.constantFrom("", ":", "*", ".", "*:");
+    const pair = fc.tuple(fragment, fragment, glue).map(([a, tail, g]) => [a, a + g + tail]);
     const patterns = ["user:{subject}", "user:{subject}:*", "{subject}:inbox", "dm:{subject}:*", "{subject}"];
     const grantsOf = (subject: string) =>
       patterns.map((p) => expandPattern(p, subject)).filter((p): p is string => p !== null).map((p) => grant(p));

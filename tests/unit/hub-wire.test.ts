@@ -1,6 +1,7 @@
 /** Merging per-node answers, and refusing malformed ones from the Redis bus. */
 import { describe, expect, test } from "bun:test";
-import { MAX_PRESENCE_SUBJECTS, mergePresence, mergeSessionPages, type LocalNode, type SessionInfo } from "../../src/realtime/hub.ts";
+import { MAX_PRESENCE_SUBJECTS, mergePresence, mergeSessionPages } from "../../src/realtime/hub.ts";
+import type { LocalNode, SessionInfo } from "../../src/realtime/hub.ts";
 import { answerQuery, isAnswerTo, parseRevocations, type Revocation } from "../../src/realtime/redis-hub-wire.ts";
 
 const info = (session: string, node = "n_a"): SessionInfo => ({
@@ -30,7 +31,10 @@ describe("merging answers from several nodes", () => {
   });
 
   test("presence lists at most the cap of subjects and says so", () => {
-    const many = Array.from({ length: MAX_PRESENCE_SUBJECTS }, (_, i) => ({ subject: `s${String(i).padStart(5, "0")}`, sessions: 1 }));
+    const many = Array.from({ length: MAX_PRESENCE_SUBJECTS }, (_, i) => ({
+      subject: `s${String(i).padStart(5, "0")}`,
+      sessions: 1,
+    }));
     const merged = mergePresence([
       { sessions: many.length, subjects: many, truncated: false },
       { sessions: 1, subjects: [{ subject: "zzz", sessions: 1 }], truncated: false },

@@ -43,7 +43,12 @@ describe("limit settings", () => {
 
   test("Bun's options follow the limits, and a full buffer drops rather than closes without a code", () => {
     const options = websocketOptions(valid);
-    expect(options).toMatchObject({ maxPayloadLength: 65_536, idleTimeout: 120, sendPings: true, closeOnBackpressureLimit: false });
+    expect(options).toMatchObject({
+      maxPayloadLength: 65_536,
+      idleTimeout: 120,
+      sendPings: true,
+      closeOnBackpressureLimit: false,
+    });
     expect(options.backpressureLimit).toBe(backpressureLimitFor(65_536));
   });
 
