@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { readConfig, type BenchConfig } from "./config.ts";
+import { USAGE, readConfig, type BenchConfig } from "./config.ts";
 import { describeMachine } from "./lib/machine.ts";
 import { hasRedis, startRedis, type RunningRedis } from "./lib/redis.ts";
 import type { PhaseName, PhaseResult } from "./lib/result.ts";
@@ -33,7 +33,7 @@ import { BUN, PROJECT_ROOT, TARGETS, type TargetName } from "./targets.ts";
 
 const LOAD = join(PROJECT_ROOT, "bench/load.ts");
 
-const config = readConfig(process.argv.slice(2));
+const config = readConfigOrExit();
 const startedAt = new Date();
 const t0 = performance.now();
 const workDir = mkdtempSync(join(tmpdir(), "ticketgate-bench-"));
@@ -98,6 +98,15 @@ writeFileSync(resolve(PROJECT_ROOT, config.out), report);
 process.stdout.write("\n" + report + `\nwrote ${config.out}\n`);
 if (failed) process.stdout.write(`some phases failed; server logs kept in ${workDir}\n`);
 else rmSync(workDir, { recursive: true, force: true });
+
+function readConfigOrExit(): BenchConfig {
+  try {
+    return readConfig(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
 
 async function startRedisIfNeeded(cfg: BenchConfig): Promise<RunningRedis | undefined> {
   const wanted = cfg.servers.some((n) => TARGETS[n].needsRedis && !TARGETS[n].unavailable());
