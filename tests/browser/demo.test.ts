@@ -15,7 +15,9 @@ afterEach(async () => {
   gw = undefined;
 });
 
+/** Chromium throttles background tabs; the tab a person is using is the one in front. */
 async function connectAs(page: Page, origin: string, subject: string): Promise<void> {
+  await page.bringToFront();
   await page.goto(`${origin}/`);
   await page.fill("#api-key", API_KEY);
   await page.fill("#subject", subject);
@@ -24,6 +26,7 @@ async function connectAs(page: Page, origin: string, subject: string): Promise<v
 }
 
 async function subscribe(page: Page, channel: string): Promise<void> {
+  await page.bringToFront();
   await page.fill("#channel", channel);
   await page.click("#subscribe");
   await page.locator("#log li", { hasText: `subscribed to ${channel}` }).waitFor({ timeout: UI_WAIT_MS });
@@ -82,9 +85,11 @@ describe("the demo page in Chromium", () => {
       await subscribe(alice, "demo:lobby");
       await subscribe(bob, "demo:lobby");
 
+      await bob.bringToFront();
       await bob.fill("#message", "hello from bob");
       await bob.click("#publish");
       await alice.locator("#messages li", { hasText: "bob: hello from bob" }).waitFor({ timeout: UI_WAIT_MS });
+      await alice.bringToFront();
       await alice.fill("#message", "hi bob");
       await alice.press("#message", "Enter");
       await bob.locator("#messages li", { hasText: "alice: hi bob" }).waitFor({ timeout: UI_WAIT_MS });
