@@ -1,28 +1,37 @@
-// Reads a JUnit XML report and prints "N passed, N failed[, N skipped]"; exits non-zero on
-// any failure, on a missing report, or when the test runner itself failed.
+// Reads JUnit XML reports and prints one "N passed, N failed[, N skipped]" line for all of
+// them. Arguments are `report.xml:runnerExitCode` pairs. Exits non-zero on any failure, on
+// a missing report, or when a runner failed without a failing test case (a crash).
 import { readFileSync } from "node:fs";
 
-const [file, runnerStatus = "0"] = process.argv.slice(2);
-let xml = "";
-try {
-  xml = readFileSync(file, "utf8");
-} catch {
-  console.log("no JUnit report was written");
-  console.log("0 passed, 1 failed");
-  process.exit(1);
-}
-
-// Count test cases directly, so nested suites are not counted twice.
-const cases = xml.match(/<testcase\b[\s\S]*?(?:\/>|<\/testcase>)/g) ?? [];
+let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const c of cases) {
-  if (/<(failure|error)\b/.test(c)) failed++;
-  else if (/<skipped\b/.test(c)) skipped++;
+
+for (const arg of process.argv.slice(2)) {
+  const cut = arg.lastIndexOf(":");
+  const [file, status] = cut > 0 ? [arg.slice(0, cut), arg.slice(cut + 1)] : [arg, "0"];
+  let xml;
+  try {
+    xml = readFileSync(file, "utf8");
+  } catch {
+    console.log(`no JUnit report at ${file}`);
+    failed++;
+    continue;
+  }
+  // Count test cases directly, so nested suites are not counted twice.
+  const cases = xml.match(/<testcase\b[^>]*?(?:\/>|>[\s\S]*?<\/testcase>)/g) ?? [];
+  let reportFailed = 0;
+  for (const c of cases) {
+    if (/<(failure|error)\b/.test(c)) reportFailed++;
+    else if (/<skipped\b/.test(c)) skipped++;
+    else passed++;
+  }
+  if (status !== "0" && reportFailed === 0) {
+    console.log(`${file}: the runner exited ${status} without a failing test case`);
+    reportFailed = 1;
+  }
+  failed += reportFailed;
 }
-const passed = cases.length - failed - skipped;
-// A runner that failed without a failing case (a crash, an error outside a test) counts as one.
-if (runnerStatus !== "0" && failed === 0) failed = 1;
 
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed > 0 ? 1 : 0);
