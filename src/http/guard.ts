@@ -85,7 +85,8 @@ export function apiGuard(deps: GuardDeps) {
     if (principal.kind === "key") audit.keyUsed({ key_id: principal.id, method: request.method, path, ip });
 
     if (scope === "mint") {
-      const minting = await security.limits.takeMint(principal.id);
+      // Namespaced by kind: a key file may name a key anything, including a JWT-style id.
+      const minting = await security.limits.takeMint(`${principal.kind}:${principal.id}`);
       if (!minting.ok) {
         abuseMetrics.limited.inc({ limit: "mint" });
         refused(429, "mint_limit");
