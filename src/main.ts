@@ -4,6 +4,7 @@ import { createTicketgate } from "./app.ts";
 import { ApiKeyring, generateApiKey } from "./auth/api-keys.ts";
 import { ConfigError, helpText, loadConfig, type Config } from "./config.ts";
 import { createLogger } from "./observability/logger.ts";
+import { createHub } from "./realtime/create-hub.ts";
 import { listen } from "./server.ts";
 import { openTicketStore, type TicketStoreSettings } from "./tickets/create-store.ts";
 
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
   const store = await step(() => openTicketStore(storeSettings(config)));
 
   const logger = createLogger(config.logLevel);
-  const gate = createTicketgate(config, { store, keyring, logger, version: VERSION });
+  const hub = await step(() => createHub(config, logger), "TICKETGATE_REDIS_URL: ");
+  const gate = createTicketgate(config, { store, keyring, logger, version: VERSION, hub });
   const listening = await step(() => listen(gate, config.port, config.host), `cannot listen on ${config.host}:${config.port}: `);
 
   logger.info("listening", { version: VERSION, host: config.host, port: listening.port, store: store.kind });
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info("shutting down", { signal });
     await listening.stop();
+    await gate.close();
     await store.close();
     logger.info("stopped");
     process.exit(0);
