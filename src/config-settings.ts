@@ -1,6 +1,7 @@
 /** The table of settings: name, variable, flag, default, parser. README mirrors it. */
 import { SECURITY_SETTINGS, type SecurityConfig } from "./auth/security-settings.ts";
 import type { LogLevel } from "./observability/logger.ts";
+import { LIMIT_RANGES } from "./realtime/limits.ts";
 
 type Invalid = { invalid: string };
 type Parser<T> = (raw: string) => T | Invalid;
@@ -56,6 +57,9 @@ const int =
     const n = Number(raw);
     return n >= min && n <= max ? n : { invalid: `must be a whole number from ${min} to ${max}` };
   };
+
+/** Session limits take their ranges from the one table the start-up check also uses. */
+const limit = (key: keyof typeof LIMIT_RANGES): Parser<number> => int(LIMIT_RANGES[key].min, LIMIT_RANGES[key].max);
 
 const list: Parser<string[]> = (raw) =>
   raw
@@ -126,11 +130,11 @@ export const SETTINGS: Setting[] = [
   { key: "redisUrl", env: "TICKETGATE_REDIS_URL", flag: "redis-url", default: undefined, secret: true, help: "redis:// or rediss:// URL of the redis store", parse: redisUrl },
   { key: "redisPrefix", env: "TICKETGATE_REDIS_PREFIX", flag: "redis-prefix", default: "ticketgate:", help: "prefix of every Redis key, so deployments can share one Redis", parse: (r) => (/^[\w:.-]{1,64}$/.test(r) ? r : { invalid: "must be 1-64 of A-Z a-z 0-9 _ : . -" }) },
   { key: "logLevel", env: "TICKETGATE_LOG_LEVEL", flag: "log-level", default: "info", help: "debug, info, warn or error", parse: oneOf<LogLevel>("debug", "info", "warn", "error") },
-  { key: "maxFrameBytes", env: "TICKETGATE_MAX_FRAME_BYTES", flag: "max-frame-bytes", default: 65_536, help: "largest frame a session may send; larger closes with 1009", parse: int(128, 16 * 1024 * 1024) },
-  { key: "messageRate", env: "TICKETGATE_MESSAGE_RATE", flag: "message-rate", default: 50, help: "frames per second per session (burst: twice that)", parse: int(1, 100_000) },
-  { key: "maxSessionsPerSubject", env: "TICKETGATE_MAX_SESSIONS_PER_SUBJECT", flag: "max-sessions-per-subject", default: 16, help: "concurrent sessions one subject may hold on a node", parse: int(1, 1_000_000) },
-  { key: "idleTimeout", env: "TICKETGATE_IDLE_TIMEOUT", flag: "idle-timeout", default: 120, help: "seconds without traffic before a session is closed (max 960)", parse: int(8, 960) },
-  { key: "sessionMaxAge", env: "TICKETGATE_SESSION_MAX_AGE", flag: "session-max-age", default: 3600, help: "seconds after which a session closes with 4002 unless re-authenticated", parse: int(1, 7 * 86_400) },
+  { key: "maxFrameBytes", env: "TICKETGATE_MAX_FRAME_BYTES", flag: "max-frame-bytes", default: 65_536, help: "largest frame a session may send; larger closes with 1009", parse: limit("maxFrameBytes") },
+  { key: "messageRate", env: "TICKETGATE_MESSAGE_RATE", flag: "message-rate", default: 50, help: "frames per second per session (burst: twice that)", parse: limit("messageRate") },
+  { key: "maxSessionsPerSubject", env: "TICKETGATE_MAX_SESSIONS_PER_SUBJECT", flag: "max-sessions-per-subject", default: 16, help: "concurrent sessions one subject may hold, per node", parse: limit("maxSessionsPerSubject") },
+  { key: "idleTimeout", env: "TICKETGATE_IDLE_TIMEOUT", flag: "idle-timeout", default: 120, help: "seconds after which a peer that answers no ping is dropped (8-960)", parse: limit("idleTimeout") },
+  { key: "sessionMaxAge", env: "TICKETGATE_SESSION_MAX_AGE", flag: "session-max-age", default: 3600, help: "seconds after which a session closes with 4002 unless re-authenticated", parse: limit("sessionMaxAge") },
   { key: "demo", env: "TICKETGATE_DEMO", flag: "demo", default: true, help: "serve the demo page at /", parse: bool },
   ...SECURITY_SETTINGS,
 ];

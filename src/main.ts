@@ -2,7 +2,10 @@
 import pkg from "../package.json" with { type: "json" };
 import { createTicketgate } from "./app.ts";
 import { ApiKeyring, generateApiKey } from "./auth/api-keys.ts";
+import { buildKeyring as keyringFromConfig } from "./auth/key-file.ts";
+import { securityFromConfig } from "./auth/security.ts";
 import { ConfigError, helpText, loadConfig, type Config } from "./config.ts";
+import { runConformanceCli } from "./conformance/cli.ts";
 import { createLogger } from "./observability/logger.ts";
 import { createHub } from "./realtime/create-hub.ts";
 import { listen } from "./server.ts";
@@ -39,12 +42,14 @@ function storeSettings(config: Config): TicketStoreSettings {
 
 /** Configured keys, or a generated one for a first try; the latter is returned to print. */
 function buildKeyring(config: Config): { keyring: ApiKeyring; ephemeralKey?: string } {
-  if (config.apiKeys.length > 0) return { keyring: ApiKeyring.fromEntries(config.apiKeys) };
+  if (config.apiKeys.length > 0 || config.keysFile) return { keyring: keyringFromConfig(config.apiKeys, config.keysFile) };
   const ephemeralKey = generateApiKey();
   return { keyring: ApiKeyring.fromEntries([ephemeralKey]), ephemeralKey };
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "conformance") process.exit(await runConformanceCli(process.argv.slice(3)));
+
   const parsed = await step(() => loadConfig(process.argv.slice(2), process.env));
   if (parsed.help) {
     process.stdout.write(helpText() + "\n");
@@ -55,8 +60,9 @@ async function main(): Promise<void> {
   const store = await step(() => openTicketStore(storeSettings(config)));
 
   const logger = createLogger(config.logLevel);
+  const security = await step(() => securityFromConfig(config, keyring, logger));
   const hub = await step(() => createHub(config, logger), "TICKETGATE_REDIS_URL: ");
-  const gate = createTicketgate(config, { store, keyring, logger, version: VERSION, hub });
+  const gate = createTicketgate(config, { store, keyring, logger, version: VERSION, hub, security });
   const listening = await step(() => listen(gate, config.port, config.host), `cannot listen on ${config.host}:${config.port}: `);
 
   logger.info("listening", { version: VERSION, host: config.host, port: listening.port, store: store.kind });
@@ -74,6 +80,7 @@ async function main(): Promise<void> {
     logger.info("shutting down", { signal });
     await listening.stop();
     await gate.close();
+    await security.close();
     await store.close();
     logger.info("stopped");
     process.exit(0);
