@@ -1,6 +1,7 @@
 // Reads JUnit XML reports and prints one "N passed, N failed[, N skipped]" line for all of
-// them. Arguments are `report.xml:runnerExitCode` pairs. Exits non-zero on any failure, on
-// a missing report, or when a runner failed without a failing test case (a crash).
+// them. Arguments are `report.xml:runnerExitCode` pairs, or `step:<name>:<exitCode>` for a
+// check that is one test of its own. Exits non-zero on any failure, on a missing report, or
+// when a runner failed without a failing test case (a crash).
 import { readFileSync } from "node:fs";
 
 let passed = 0;
@@ -8,6 +9,15 @@ let failed = 0;
 let skipped = 0;
 
 for (const arg of process.argv.slice(2)) {
+  const step = /^step:(.+):(\d+)$/.exec(arg);
+  if (step) {
+    if (step[2] === "0") passed++;
+    else {
+      console.log(`step ${step[1]} failed (exit ${step[2]})`);
+      failed++;
+    }
+    continue;
+  }
   const cut = arg.lastIndexOf(":");
   const [file, status] = cut > 0 ? [arg.slice(0, cut), arg.slice(cut + 1)] : [arg, "0"];
   let xml;
