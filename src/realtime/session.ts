@@ -11,7 +11,7 @@ import type { TicketStore } from "../tickets/store.ts";
 import { CloseCode, CloseReason, closeCodeLabel } from "./close-codes.ts";
 import { publish, subscribe, unsubscribe, type RawFrame } from "./commands.ts";
 import type { Hub } from "./hub.ts";
-import type { ErrorCode } from "./protocol.ts";
+import type { ErrorCode, RequestId } from "./protocol.ts";
 import { takeToken, type RateLimit } from "./rate-limit.ts";
 import { reauthenticate, wireGrants } from "./reauth.ts";
 import type { SessionRegistry } from "./registry.ts";
@@ -75,15 +75,16 @@ export function createSessionHandlers(deps: SessionDeps): WebSocketHandler<Sessi
         ws.close(CloseCode.policyViolation, CloseReason.rateLimited);
         return;
       }
-      const frame = parseFrame(raw);
+      const parsed = parseFrame(raw);
       if (decision === "limited") {
-        replies.error(ws, "rate_limited", RATE_LIMITED, typeof frame === "string" ? undefined : frame.id);
+        replies.error(ws, "rate_limited", RATE_LIMITED, parsed.id);
         return;
       }
-      if (typeof frame === "string") {
-        replies.error(ws, frame, frame === "bad_json" ? NOT_JSON : NOT_A_FRAME);
+      if (!parsed.ok) {
+        replies.error(ws, parsed.code, parsed.code === "bad_json" ? NOT_JSON : NOT_A_FRAME, parsed.id);
         return;
       }
+      const frame = parsed.frame;
 
       switch (frame.type) {
         case "ping":
@@ -115,17 +116,29 @@ export function createSessionHandlers(deps: SessionDeps): WebSocketHandler<Sessi
   };
 }
 
-/** A loosely checked client frame, or the error code that refuses it. */
-function parseFrame(raw: string): RawFrame | ErrorCode {
+/** A loosely checked client frame, or the error code that refuses it; both carry a usable id. */
+type ParsedFrame = { ok: true; frame: RawFrame; id?: RequestId } | { ok: false; code: ErrorCode; id?: RequestId };
+
+function parseFrame(raw: string): ParsedFrame {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
-    return "bad_json";
+    return { ok: false, code: "bad_json" };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "bad_frame";
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, code: "bad_frame" };
   const frame = value as { type?: unknown; id?: unknown };
-  if (typeof frame.type !== "string") return "bad_frame";
-  if (frame.id !== undefined && typeof frame.id !== "string" && typeof frame.id !== "number") delete frame.id;
-  return frame as RawFrame;
+  const id = requestId(frame.id);
+  if (id === undefined) delete frame.id;
+  if (typeof frame.type !== "string") return { ok: false, code: "bad_frame", id };
+  return { ok: true, frame: frame as RawFrame, id };
+}
+
+/**
+ * An id the reply can echo as sent: a string or a finite number. JSON reads `1e400` as
+ * Infinity and would write it back as null, which matches nothing the client sent.
+ */
+function requestId(value: unknown): RequestId | undefined {
+  if (typeof value === "string") return value;
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
