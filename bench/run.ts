@@ -35,6 +35,8 @@ const LOAD = join(PROJECT_ROOT, "bench/load.ts");
 
 const config = readConfigOrExit();
 const startedAt = new Date();
+// Read now: others commit to this checkout while a run is going.
+const machine = describeMachine(PROJECT_ROOT, BUN);
 const t0 = performance.now();
 const workDir = mkdtempSync(join(tmpdir(), "ticketgate-bench-"));
 // A fresh key per run, shaped like ticketgate's generated keys; it dies with the run.
@@ -86,7 +88,7 @@ try {
 const failed = records.some((r) => r.error !== undefined) || startFailures > 0;
 const report = renderReport({
   config,
-  machine: describeMachine(PROJECT_ROOT, BUN),
+  machine,
   command: commandLine(),
   startedAt,
   elapsedSeconds: (performance.now() - t0) / 1000,
