@@ -1,6 +1,7 @@
 /** TypeBox schemas shared by routes and the OpenAPI document. */
 import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
+import { MAX_BOUND_ORIGIN_LENGTH } from "../tickets/binding.ts";
 
 /**
  * Elysia's `t.Integer` also accepts numeric strings (right for query strings), which shows
@@ -50,7 +51,7 @@ export const BindSchema = t.Object(
     origin: t.Optional(
       t.String({
         minLength: 1,
-        maxLength: 256,
+        maxLength: MAX_BOUND_ORIGIN_LENGTH,
         description: "Only an upgrade with exactly this Origin header may redeem the ticket.",
         examples: ["https://app.example.com"],
       }),

@@ -12,7 +12,7 @@ import type { Audit } from "../observability/audit.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import { problemResponse } from "../http/problem.ts";
-import { checkBinding, unbindGrant } from "../tickets/binding.ts";
+import { bindableOrigin, checkBinding, unbindGrant } from "../tickets/binding.ts";
 import type { TicketStore } from "../tickets/store.ts";
 import { hashTicket, isWellFormedTicket, ticketLogId } from "../tickets/ticket.ts";
 import { checkUpgradeHeaders, findTicket, isOriginAllowed, type HandshakeRefusal } from "./handshake.ts";
@@ -126,7 +126,8 @@ export function createGateway(deps: GatewayDeps) {
       return problemResponse(429, capped, { connection: "close", "retry-after": "5" });
     }
 
-    const data = newSessionData(grant, ticketId, presentedAt);
+    const peer = { origin: bindableOrigin(request.headers.get("origin")), clientIp: ip };
+    const data = newSessionData(grant, ticketId, peer, presentedAt);
     const headers = offer.protocolOffered ? PROTOCOL_ANSWER : undefined;
     if (!server.upgrade(request, { data, headers })) {
       logger.warn("upgrade failed after ticket check", { ticket_id: ticketId });

@@ -1,12 +1,14 @@
 /**
  * In-band re-authentication: a session presents a fresh ticket for its own subject and, if
  * the ticket grants no more than the session holds, gets a new maximum age and the (possibly
- * narrower) grants of the ticket. Channels it may no longer read are unsubscribed.
+ * narrower) grants of the ticket. Channels it may no longer read are unsubscribed. A bound
+ * ticket must match the origin and address the session was opened from, as at the upgrade.
  */
 import { isAllowed, isNarrowing } from "../channels/grammar.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import type { Clock } from "../tickets/clock.ts";
+import { checkBinding, unbindGrant } from "../tickets/binding.ts";
 import type { TicketStore } from "../tickets/store.ts";
 import { hashTicket, isWellFormedTicket, ticketLogId } from "../tickets/ticket.ts";
 import type { RawFrame } from "./commands.ts";
@@ -27,6 +29,8 @@ export interface ReauthDeps {
 /** The same generic sentence as the upgrade: a refusal tells nothing about the ticket. */
 const TICKET_REFUSED = "The ticket is missing, invalid, expired or already used.";
 const NOT_NARROWER = "A reauth ticket must be for the same subject and grant no more than the session holds.";
+/** As at the upgrade: the ticket is burned by then, so saying it was bound reveals nothing. */
+const BOUND_REFUSED = "This ticket is bound to another origin or client address; it is no longer usable.";
 const OPEN = 1;
 
 export async function reauthenticate(ws: Socket, frame: RawFrame, deps: ReauthDeps): Promise<void> {
@@ -47,10 +51,14 @@ export async function reauthenticate(ws: Socket, frame: RawFrame, deps: ReauthDe
 
   if (!taken.ok) return refuse(taken.reason, TICKET_REFUSED);
   const d = ws.data;
-  if (taken.grant.subject !== d.subject) return refuse("other_subject", NOT_NARROWER);
-  if (!isNarrowing(taken.grant.channels, d.channels)) return refuse("wider", NOT_NARROWER);
+  // Checked after the consume, like the upgrade does: a stolen bound ticket gets one try.
+  const { grant, binding } = unbindGrant(taken.grant);
+  const misplaced = checkBinding(binding, { origin: d.origin, clientIp: d.clientIp });
+  if (misplaced) return refuse(misplaced, BOUND_REFUSED);
+  if (grant.subject !== d.subject) return refuse("other_subject", NOT_NARROWER);
+  if (!isNarrowing(grant.channels, d.channels)) return refuse("wider", NOT_NARROWER);
 
-  d.channels = taken.grant.channels;
+  d.channels = grant.channels;
   d.expiresAt = deps.clock.now() + deps.maxAgeMs;
   const dropped = ws.subscriptions.filter((channel) => !isAllowed(d.channels, channel, "subscribe"));
   for (const channel of dropped) ws.unsubscribe(channel);

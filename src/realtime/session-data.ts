@@ -28,9 +28,23 @@ export interface SessionData {
   refilledAt: number;
   /** How many channels the session is subscribed to, for the per-session cap. */
   subscriptions: number;
+  /**
+   * Where the upgrade came from: its Origin (lower case, see `bindableOrigin`) and client
+   * address. A reauth ticket bound elsewhere is refused against these, as at the upgrade.
+   */
+  origin: string | undefined;
+  clientIp: string | undefined;
 }
 
-export function newSessionData(grant: TicketGrant, ticketId: string, openedAt = Date.now()): SessionData {
+/** Where an upgrade came from, as the session keeps it. */
+export type SessionPeer = Pick<SessionData, "origin" | "clientIp">;
+
+export function newSessionData(
+  grant: TicketGrant,
+  ticketId: string,
+  peer: SessionPeer,
+  openedAt = Date.now(),
+): SessionData {
   return {
     id: "s_" + crypto.randomUUID().replaceAll("-", ""),
     subject: grant.subject,
@@ -43,5 +57,7 @@ export function newSessionData(grant: TicketGrant, ticketId: string, openedAt = 
     tokens: 0,
     refilledAt: 0,
     subscriptions: 0,
+    origin: peer.origin,
+    clientIp: peer.clientIp,
   };
 }

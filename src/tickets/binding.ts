@@ -14,6 +14,9 @@ export interface TicketBinding {
   clientIp?: string;
 }
 
+/** Longest origin a mint request may bind to; a longer Origin header can match no binding. */
+export const MAX_BOUND_ORIGIN_LENGTH = 256;
+
 /** Metadata keys starting with this are ticketgate's own. */
 export const RESERVED_METADATA_PREFIX = "$ticketgate";
 const BINDING_KEY = "$ticketgate.bind";
@@ -53,10 +56,19 @@ function readBinding(value: unknown): TicketBinding | "unreadable" {
   return { ...(origin !== undefined && { origin }), ...(clientIp !== undefined && { clientIp }) };
 }
 
-/** Null when the upgrade comes from where the ticket was bound to. */
+/**
+ * The Origin header as a binding names it (lower case), for a session to keep so its reauth
+ * tickets are checked against it; undefined when absent or too long to match any binding.
+ */
+export function bindableOrigin(origin: string | null): string | undefined {
+  if (origin === null || origin.length > MAX_BOUND_ORIGIN_LENGTH) return undefined;
+  return origin.toLowerCase();
+}
+
+/** Null when the upgrade (or the session, for a reauth) comes from where the ticket was bound to. */
 export function checkBinding(
   binding: TicketBinding | "unreadable" | undefined,
-  actual: { origin: string | null; clientIp: string },
+  actual: { origin: string | null | undefined; clientIp: string | undefined },
 ): BindingRefusal | null {
   if (binding === undefined) return null;
   if (binding === "unreadable") return "bound_unreadable";

@@ -1,7 +1,7 @@
 /** Channel narrowing for JWT bearers, and bindings carried in a grant. */
 import { describe, expect, test } from "bun:test";
 import { covers, grantsFromClaim, intersectGrants } from "../../src/auth/channel-claims.ts";
-import { bindGrant, checkBinding, unbindGrant } from "../../src/tickets/binding.ts";
+import { bindableOrigin, bindGrant, checkBinding, MAX_BOUND_ORIGIN_LENGTH, unbindGrant } from "../../src/tickets/binding.ts";
 
 const g = (pattern: string, publish = true) => ({ pattern, publish });
 
@@ -69,6 +69,17 @@ describe("bindings in a grant", () => {
     ["unreadable" as const, { origin: null, clientIp: "1.2.3.4" }, "bound_unreadable"],
   ])("binding %p checked against %p gives %p", (binding, actual, expected) => {
     expect(checkBinding(binding, actual)).toBe(expected as never);
+  });
+
+  test("a session keeps its origin in lower case, and none when it is absent or longer than any binding", () => {
+    expect(bindableOrigin("https://App.Example")).toBe("https://app.example");
+    expect(bindableOrigin(null)).toBeUndefined();
+    expect(bindableOrigin("https://" + "a".repeat(MAX_BOUND_ORIGIN_LENGTH))).toBeUndefined();
+  });
+
+  test("a session without a stored origin or address matches no binding of that kind", () => {
+    expect(checkBinding({ origin: "https://a.example" }, { origin: undefined, clientIp: "1.2.3.4" })).toBe("bound_origin");
+    expect(checkBinding({ clientIp: "1.2.3.4" }, { origin: undefined, clientIp: undefined })).toBe("bound_ip");
   });
 
   test("an unreadable stored binding is refused, never ignored", () => {
