@@ -96,7 +96,7 @@ export function createTicketgate(config: AppConfig, deps: AppDeps) {
     )
     .use(healthRoutes(store))
     .use(channelRoutes({ hub, clock, logger, metrics }))
-    .use(sessionRoutes({ hub, store, logger, metrics, principals }))
+    .use(sessionRoutes({ hub, store, logger, metrics, principals, audit }))
     .use(metricsRoutes(metrics))
     .use(docs(deps.version));
   app.use(refinedSpecRoute(app));

@@ -3,6 +3,7 @@
  * subject (together with the subject's unredeemed tickets), on every node.
  */
 import { Elysia, t } from "elysia";
+import type { Audit } from "../observability/audit.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import type { Hub } from "../realtime/hub.ts";
@@ -20,6 +21,7 @@ export interface SessionRouteDeps {
   logger: Logger;
   metrics: GatewayMetrics;
   principals: Principals;
+  audit: Audit;
 }
 
 const DEFAULT_PAGE = 100;
@@ -67,7 +69,12 @@ const SessionRevokedSchema = t.Object(
 const guarded = { 400: ProblemSchema, 401: ProblemSchema, 503: ProblemSchema };
 
 export function sessionRoutes(deps: SessionRouteDeps) {
-  const { hub, store, logger, principals } = deps;
+  const { hub, store, logger, principals, audit } = deps;
+  /** Revocation needs the `revoke` scope, which only keys hold; a key is named by its id. */
+  const keyId = (request: Request) => {
+    const principal = principals.get(request);
+    return principal?.kind === "key" ? principal.id : undefined;
+  };
 
   return new Elysia({ name: "session-routes", normalize: false })
     .get(
@@ -97,6 +104,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         const closed = await viaHub("revoke_session", hub.revokeSession(params.session), deps);
         if (!closed) throw new HTTPError(404, "No live session has that id.");
         logger.info("session revoked", { session: params.session, key: principals.get(request)?.id });
+        audit.sessionRevoked({ session: params.session, key_id: keyId(request) });
         return { session: params.session, closed: true as const };
       },
       {
@@ -122,6 +130,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         const sessions = await viaHub("revoke_subject", hub.revokeSubject(subject), deps);
         const key = principals.get(request)?.id;
         logger.info("subject revoked", { subject, sessions_closed: sessions, tickets_revoked: tickets, key });
+        audit.sessionRevoked({ subject, count: sessions, tickets_revoked: tickets, key_id: keyId(request) });
         return { subject, sessions_closed: sessions, tickets_revoked: tickets };
       },
       {

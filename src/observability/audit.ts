@@ -26,7 +26,15 @@ export interface Audit {
   ticketMinted(fields: CredentialFields & { ticket_id: string; subject: string; ttl: number; bound: string[] }): void;
   ticketRedeemed(fields: { ticket_id: string; session: string; subject: string; ip: string }): void;
   ticketRefused(fields: { reason: string; status: number; ip: string; ticket_id?: string }): void;
-  sessionRevoked(fields: { session?: string; subject?: string; count?: number; key_id?: string; reason?: string }): void;
+  sessionRevoked(fields: {
+    session?: string;
+    subject?: string;
+    /** Sessions closed over every node, for a subject's revocation. */
+    count?: number;
+    tickets_revoked?: number;
+    key_id?: string;
+    reason?: string;
+  }): void;
   keyUsed(fields: { key_id: string; method: string; path: string; ip: string }): void;
   credentialRefused(fields: { reason: string; kind: string; status: number; ip: string; path: string }): void;
 }
