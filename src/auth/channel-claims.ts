@@ -3,7 +3,7 @@
  * to them. The result is the exact intersection of two pattern sets, so a token holder can
  * never obtain a channel its identity provider did not grant.
  */
-import { expandPattern, matchesPattern, patternProblem, type ChannelGrant } from "../channels/grammar.ts";
+import { expandPattern, patternCovers, patternProblem, type ChannelGrant } from "../channels/grammar.ts";
 
 /** Same cap as a mint request's `channels`. */
 const MAX_CLAIM_ENTRIES = 64;
@@ -44,17 +44,9 @@ export function intersectGrants(requested: readonly ChannelGrant[], granted: rea
   for (const want of requested) {
     for (const have of granted) {
       const publish = want.publish && have.publish;
-      if (covers(have.pattern, want.pattern)) add(want.pattern, publish);
-      else if (covers(want.pattern, have.pattern)) add(have.pattern, publish);
+      if (patternCovers(have.pattern, want.pattern)) add(want.pattern, publish);
+      else if (patternCovers(want.pattern, have.pattern)) add(have.pattern, publish);
     }
   }
   return [...result].map(([pattern, publish]) => ({ pattern, publish }));
-}
-
-/** True when every channel `inner` admits is admitted by `outer`. */
-export function covers(outer: string, inner: string): boolean {
-  if (!outer.endsWith("*")) return outer === inner;
-  if (!inner.endsWith("*")) return matchesPattern(outer, inner);
-  // Both are prefix patterns needing one more character: nested exactly when the prefixes are.
-  return inner.slice(0, -1).startsWith(outer.slice(0, -1));
 }

@@ -1,6 +1,7 @@
 /** Channel narrowing for JWT bearers, and bindings carried in a grant. */
 import { describe, expect, test } from "bun:test";
-import { covers, grantsFromClaim, intersectGrants } from "../../src/auth/channel-claims.ts";
+import { grantsFromClaim, intersectGrants } from "../../src/auth/channel-claims.ts";
+import { patternCovers } from "../../src/channels/grammar.ts";
 import { bindableOrigin, bindGrant, checkBinding, MAX_BOUND_ORIGIN_LENGTH, unbindGrant } from "../../src/tickets/binding.ts";
 
 const g = (pattern: string, publish = true) => ({ pattern, publish });
@@ -25,7 +26,7 @@ describe("channel claims", () => {
     ["*", "anything:*", true],
     ["a:*", "b:*", false],
   ])("%s covers %s: %p", (outer, inner, expected) => {
-    expect(covers(outer, inner)).toBe(expected);
+    expect(patternCovers(outer, inner)).toBe(expected);
   });
 
   test("narrows a request to exactly what both sides admit", () => {
