@@ -32,8 +32,8 @@ export interface GatewayDeps {
   admit?: (subject: string) => string | null;
 }
 
-/** One generic sentence for every ticket refusal, so the answer is no oracle. */
-const TICKET_REFUSED = "The ticket is missing, invalid, expired or already used.";
+/** One generic sentence for every ticket refusal, upgrade or reauth, so the answer is no oracle. */
+export const TICKET_REFUSED = "The ticket is missing, invalid, expired or already used.";
 
 const DETAILS: Record<number, string> = {
   400: "The WebSocket handshake is malformed.",
@@ -42,8 +42,8 @@ const DETAILS: Record<number, string> = {
   426: "This endpoint only speaks WebSocket (version 13).",
 };
 
-/** For a bound ticket redeemed from elsewhere; it is burned by then, so nothing is revealed. */
-const BOUND_REFUSED = "This ticket is bound to another origin or client address; it is no longer usable.";
+/** For a bound ticket used elsewhere (upgrade or reauth); burned by then, so nothing is revealed. */
+export const BOUND_REFUSED = "This ticket is bound to another origin or client address; it is no longer usable.";
 
 const PROTOCOL_ANSWER = { "sec-websocket-protocol": SUBPROTOCOL };
 

@@ -12,6 +12,7 @@ import { checkBinding, unbindGrant } from "../tickets/binding.ts";
 import type { TicketStore } from "../tickets/store.ts";
 import { hashTicket, isWellFormedTicket, ticketLogId } from "../tickets/ticket.ts";
 import type { RawFrame } from "./commands.ts";
+import { BOUND_REFUSED, TICKET_REFUSED } from "./gateway.ts";
 import type { WireGrant } from "./protocol.ts";
 import { withId, type Replies } from "./replies.ts";
 import type { SessionData } from "./session-data.ts";
@@ -26,11 +27,7 @@ export interface ReauthDeps {
   maxAgeMs: number;
 }
 
-/** The same generic sentence as the upgrade: a refusal tells nothing about the ticket. */
-const TICKET_REFUSED = "The ticket is missing, invalid, expired or already used.";
 const NOT_NARROWER = "A reauth ticket must be for the same subject and grant no more than the session holds.";
-/** As at the upgrade: the ticket is burned by then, so saying it was bound reveals nothing. */
-const BOUND_REFUSED = "This ticket is bound to another origin or client address; it is no longer usable.";
 const OPEN = 1;
 
 export async function reauthenticate(ws: Socket, frame: RawFrame, deps: ReauthDeps): Promise<void> {
