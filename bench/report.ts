@@ -101,7 +101,10 @@ function renderMethod(config: BenchConfig): string[] {
       "not at a few thousand.",
     "- **fan-out**: the held sessions subscribe to one channel; one REST publish; time from " +
       "sending the request to the last arrival in the single load process. That includes " +
-      "the client's own receive work, so raw Bun's figure is the floor this harness can see.",
+      "the client's own receive work, so raw Bun's figure is the floor this harness can see. " +
+      "On loopback each socket write also runs the receiver's TCP processing in the " +
+      "server's context, so the server's CPU per delivery is mostly kernel time (the rounds " +
+      "table gives the share); over a real network the server would pay less per frame.",
     "- **CPU**: utime + stime of the server process around each measured window.",
     "- Ticketgate runs with its defaults (log level info: its per-connection log lines, " +
       "written to a file, are part of its cost) except: a raised outstanding-ticket cap, " +

@@ -160,6 +160,14 @@ export const GOALS: GoalSpec[] = [
   versus("connect with redis ≥ 0.5× memory", "connect.rate", MEMORY, ">=", 0.5, REDIS),
 ];
 
+/** An absolute goal's figure on raw Bun: shows whether the machine allows it at all. */
+function baselineNote(records: RoundRecord[], goal: GoalSpec, subject: TargetName): string {
+  const metric = metricById(goal.metric);
+  const base = medianOf(records, goal.metric, BASELINE);
+  if (subject === BASELINE || !Number.isFinite(base)) return "";
+  return `raw Bun: ${base.toFixed(metric.digits)}${goal.unit ?? ""}`;
+}
+
 /** Tells "never ran" apart from "ran, but every window failed". */
 function whyNoData(records: RoundRecord[], goal: GoalSpec, subject: TargetName): string {
   const phase = metricById(goal.metric).phase;
@@ -206,6 +214,7 @@ export function judgeGoals(
       const note = `held ${sessions} sessions, goal is stated at ${goal.atSize.sessions}`;
       return { goal, subject, measured, status: "not judged", note };
     }
-    return { goal, subject, measured, status: passes ? "met" : "not met", note: "" };
+    const note = reference === undefined ? baselineNote(records, goal, subject) : "";
+    return { goal, subject, measured, status: passes ? "met" : "not met", note };
   });
 }
