@@ -12,8 +12,14 @@ export async function readJsonBody({ request }: { request: Request }): Promise<u
   }
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 async function readCapped(request: Request, cap: number): Promise<string> {
   if (!request.body) return "";
+  // A declared length was already held to the cap by the guard, and Bun reads no more than
+  // it declares: the native whole-body read is several times cheaper than a stream reader.
+  if (request.headers.get("content-length") !== null) return decode(new Uint8Array(await request.arrayBuffer()));
+
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -29,8 +35,12 @@ async function readCapped(request: Request, cap: number): Promise<string> {
     chunks.push(value);
   }
 
+  return decode(Buffer.concat(chunks));
+}
+
+function decode(bytes: Uint8Array): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return UTF8.decode(bytes);
   } catch {
     throw new HTTPError(400, "The request body is not valid UTF-8.");
   }

@@ -65,7 +65,6 @@ export function apiGuard(deps: GuardDeps) {
     const auth = await security.authenticator.authenticate(request.headers.get("authorization"));
     if (!auth.ok) {
       metrics.authFailures.inc({ reason: auth.reason });
-      refused(auth.status, auth.reason);
       audit.credentialRefused({ reason: auth.reason, kind: auth.kind, status: auth.status, ip, path });
       if (auth.status === 503)
         return problemResponse(503, "The identity provider's keys are unavailable; retry shortly.", { "retry-after": "5" });
@@ -78,11 +77,11 @@ export function apiGuard(deps: GuardDeps) {
     const scope = requiredScope(request.method, path);
     if (!principal.scopes.has(scope)) {
       metrics.authFailures.inc({ reason: "insufficient_scope" });
-      refused(403, "insufficient_scope");
       audit.credentialRefused({ reason: "insufficient_scope", kind: principal.kind, status: 403, ip, path });
       return problemResponse(403, `Insufficient scope: this credential lacks the ${scope} scope.`);
     }
-    if (principal.kind === "key") audit.keyUsed({ key_id: principal.id, method: request.method, path, ip });
+    // A mint's audit line (ticket.minted) names its key already: one line per event.
+    if (principal.kind === "key" && scope !== "mint") audit.keyUsed({ key_id: principal.id, method: request.method, path, ip });
 
     if (scope === "mint") {
       // Namespaced by kind: a key file may name a key anything, including a JWT-style id.

@@ -51,7 +51,6 @@ export function ticketRoutes(deps: TicketRouteDeps) {
 
       metrics.ticketsMinted.inc();
       const ticketId = ticketLogId(minted.hash);
-      logger.info("ticket issued", { subject: grant.subject, ticket_id: ticketId, key: principal?.id, ttl });
       deps.audit.ticketMinted({
         ticket_id: ticketId,
         subject: grant.subject,

@@ -31,7 +31,9 @@ export function createLogger(level: LogLevel, sink: LogSink = stdoutSink, base: 
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (LEVEL_RANK[lvl] < floor) return;
     const line = { ts: new Date().toISOString(), level: lvl, msg, ...base, ...fields };
-    sink(JSON.stringify(line, redactingReplacer));
+    // One pass over the finished line: a replacer function would take JSON.stringify off
+    // its fast path for every field of every line.
+    sink(redactSecrets(JSON.stringify(line, fields && hasError(fields) ? errorReplacer : undefined)));
   };
 
   return {
@@ -53,10 +55,14 @@ export function redactSecrets(text: string): string {
   return text.replace(SECRET_SHAPES, "[redacted]");
 }
 
-function redactingReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === "string") return redactSecrets(value);
-  if (value instanceof Error) return { name: value.name, message: redactSecrets(value.message) };
-  return value;
+function hasError(fields: LogFields): boolean {
+  for (const key in fields) if (fields[key] instanceof Error) return true;
+  return false;
+}
+
+/** Errors serialise as `{}` by default; keep their name and message (redacted with the line). */
+function errorReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message } : value;
 }
 
 /** The path of a URL without its query: the only form in which a URL is logged. */

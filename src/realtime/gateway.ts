@@ -61,7 +61,6 @@ export function createGateway(deps: GatewayDeps) {
   ) => {
     const ip = clientIp(request, server);
     metrics.upgradesRefused.inc({ reason: refusal.reason });
-    logger.info("upgrade refused", { status: refusal.status, reason: refusal.reason, ip, ...extra });
     deps.audit.ticketRefused({ reason: refusal.reason, status: refusal.status, ip, ...extra });
     const headers: Record<string, string> = { connection: "close" };
     if (refusal.status === 426) Object.assign(headers, { upgrade: "websocket", "sec-websocket-version": "13" });
@@ -85,7 +84,6 @@ export function createGateway(deps: GatewayDeps) {
     if (!budget.ok) {
       deps.abuseMetrics.limited.inc({ limit: "upgrade" });
       metrics.upgradesRefused.inc({ reason: "rate_limited" });
-      logger.info("upgrade refused", { status: 429, reason: "rate_limited", ip });
       deps.audit.ticketRefused({ reason: "rate_limited", status: 429, ip });
       return tooManyRequests("upgrade", budget.retryAfterSeconds, { connection: "close" });
     }
@@ -121,7 +119,6 @@ export function createGateway(deps: GatewayDeps) {
     const capped = deps.admit?.(grant.subject);
     if (capped) {
       metrics.upgradesRefused.inc({ reason: "session_cap" });
-      logger.info("upgrade refused", { status: 429, reason: "session_cap", subject: grant.subject, ticket_id: ticketId });
       deps.audit.ticketRefused({ reason: "session_cap", status: 429, ip, ticket_id: ticketId });
       return problemResponse(429, capped, { connection: "close", "retry-after": "5" });
     }
@@ -135,7 +132,6 @@ export function createGateway(deps: GatewayDeps) {
     }
 
     metrics.ticketsRedeemed.inc();
-    logger.info("upgrade accepted", { session: data.id, subject: data.subject, ticket_id: ticketId });
     deps.audit.ticketRedeemed({ ticket_id: ticketId, session: data.id, subject: data.subject, ip });
     return undefined;
   };

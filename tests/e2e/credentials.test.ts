@@ -177,7 +177,8 @@ describe("API keys with scopes", () => {
     expect((await mintWith(gw.url, "minter-key-0123456789abcdef")).status).toBe(201);
     expect((await mintWith(gw.url, "minter-next-key-0123456789")).status).toBe(201);
 
-    const used = auditLines(gw.logs).filter((l) => l.event === "key.used").map((l) => l.key_id);
+    // A mint's key use is recorded on its ticket.minted line.
+    const used = auditLines(gw.logs).filter((l) => l.event === "ticket.minted").map((l) => l.key_id);
     expect(used).toEqual(["minter", "minter-next"]);
     expect(lineContaining(gw.logs, "minter-key-0123456789abcdef")).toBeUndefined();
     expect(lineContaining(gw.logs, "minter-next-key-0123456789")).toBeUndefined();

@@ -100,8 +100,10 @@ describe("logs", () => {
 
     const log = server.stdout();
     for (const secret of [byQuery, byProtocol, KEY, "wrong-key-but-long-enough", "ticket=", "tgt_"]) expect(log).not.toContain(secret);
-    const messages = log.trim().split("\n").map((l) => JSON.parse(l).msg);
-    expect(messages).toEqual(expect.arrayContaining(["ticket issued", "upgrade accepted", "upgrade refused", "session closed", "api request refused"]));
+    const lines = log.trim().split("\n").map((l) => JSON.parse(l) as { msg: string; log?: string });
+    const events = lines.filter((l) => l.log === "audit").map((l) => l.msg);
+    expect(events).toEqual(expect.arrayContaining(["ticket.minted", "ticket.redeemed", "ticket.refused", "credential.refused"]));
+    expect(lines.filter((l) => l.log === undefined).map((l) => l.msg)).toEqual(expect.arrayContaining(["listening", "session closed"]));
   });
 });
 

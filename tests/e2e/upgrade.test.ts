@@ -87,7 +87,7 @@ describe("ticket refusals answer 401 with one generic detail", () => {
     return res;
   };
   const reasonLogged = (reason: string) =>
-    gw.logs.some((l) => l.includes('"upgrade refused"') && l.includes(`"reason":"${reason}"`));
+    gw.logs.some((l) => l.includes('"event":"ticket.refused"') && l.includes(`"reason":"${reason}"`));
 
   test("refuses a ticket used twice", async () => {
     gw = await startGateway();
