@@ -13,11 +13,16 @@ interface Series {
   render(): string[];
 }
 
-const keyOf = (labels: Labels) =>
-  Object.keys(labels)
+/** Series key of a label set; called on hot paths, so the common small sets skip the sort. */
+function keyOf(labels: Labels): string {
+  const names = Object.keys(labels);
+  if (names.length === 0) return "";
+  if (names.length === 1) return `${names[0]}="${labels[names[0]!]}"`;
+  return names
     .sort()
     .map((k) => `${k}="${labels[k]}"`)
     .join(",");
+}
 
 export class Counter {
   private readonly values = new Map<string, number>();
