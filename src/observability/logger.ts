@@ -57,7 +57,7 @@ export function createLogger(level: LogLevel, sink: LogSink = stdoutSink, base: 
 
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (LEVEL_RANK[lvl] < floor) return;
-    const line = { ts: new Date().toISOString(), level: lvl, msg, ...base, ...fields };
+    const line = { ts: isoNow(), level: lvl, msg, ...base, ...fields };
     // One pass over the finished line: a replacer function would take JSON.stringify off
     // its fast path for every field of every line.
     sink(redactSecrets(JSON.stringify(line, fields && hasError(fields) ? errorReplacer : undefined)));
@@ -80,6 +80,19 @@ const SECRET_SHAPES = /tgt_[A-Za-z0-9_-]{8,}|tgk_[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9
 /** Masks anything shaped like a ticket, a generated key or a JWT inside a string. */
 export function redactSecrets(text: string): string {
   return text.replace(SECRET_SHAPES, "[redacted]");
+}
+
+let isoAt = 0;
+let iso = "";
+
+/** The current time in ISO 8601, formatted once per millisecond however many lines share it. */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoAt) {
+    isoAt = now;
+    iso = new Date(now).toISOString();
+  }
+  return iso;
 }
 
 function hasError(fields: LogFields): boolean {

@@ -3,7 +3,12 @@ import { systemClock, type Clock } from "./clock.ts";
 import type { ConsumeResult, PutResult, StoreLimits, TicketStore } from "./store.ts";
 import type { TicketRecord } from "./ticket.ts";
 
-type Tombstone = { reason: "used" | "revoked"; expiresAt: number };
+/**
+ * A tombstone is one number: the ticket's expiry in epoch ms, negated for a revoked ticket.
+ * One exists per recently redeemed ticket, i.e. per recently opened session, so it is kept
+ * as small as a Map value can be.
+ */
+type Tombstone = number;
 
 export interface MemoryStoreOptions extends StoreLimits {
   clock?: Clock;
@@ -46,7 +51,10 @@ export class MemoryTicketStore implements TicketStore {
 
   async consume(hash: string): Promise<ConsumeResult> {
     const record = this.tickets.get(hash);
-    if (record === undefined) return { ok: false, reason: this.tombstones.get(hash)?.reason ?? "unknown" };
+    if (record === undefined) {
+      const stone = this.tombstones.get(hash);
+      return { ok: false, reason: stone === undefined ? "unknown" : stone < 0 ? "revoked" : "used" };
+    }
 
     this.tickets.delete(hash);
     if (record.expiresAt <= this.clock.now()) return { ok: false, reason: "expired" };
@@ -84,14 +92,14 @@ export class MemoryTicketStore implements TicketStore {
   sweep(): void {
     const now = this.clock.now();
     for (const [hash, record] of this.tickets) if (record.expiresAt <= now) this.tickets.delete(hash);
-    for (const [hash, stone] of this.tombstones) if (stone.expiresAt <= now) this.tombstones.delete(hash);
+    for (const [hash, stone] of this.tombstones) if (Math.abs(stone) <= now) this.tombstones.delete(hash);
   }
 
-  private bury(hash: string, reason: Tombstone["reason"], expiresAt: number): void {
+  private bury(hash: string, reason: "used" | "revoked", expiresAt: number): void {
     if (this.tombstones.size >= this.options.maxTickets) {
       const oldest = this.tombstones.keys().next().value;
       if (oldest !== undefined) this.tombstones.delete(oldest);
     }
-    this.tombstones.set(hash, { reason, expiresAt });
+    this.tombstones.set(hash, reason === "revoked" ? -expiresAt : expiresAt);
   }
 }
