@@ -16,6 +16,11 @@ import { HTTPError } from "./problem.ts";
 import { MintBodySchema, MintResponseSchema, ProblemSchema } from "./schemas.ts";
 
 const MAX_METADATA_BYTES = 4096;
+/**
+ * The grant of a ticket that asked for no channels, shared by every such session instead of
+ * one empty array each. Frozen, so code that tried to grow it in place would throw.
+ */
+const NO_CHANNELS = Object.freeze([]) as unknown as ChannelGrant[]; // frozen: never mutated, see above
 /** Control, format, surrogate, private-use and unassigned code points are not printable. */
 const PRINTABLE = /^[^\p{C}]+$/u;
 
@@ -107,7 +112,8 @@ function checkMintBody(body: MintBody, maxTtl: number) {
   if (body.metadata !== undefined && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES)
     fail("/metadata", `must serialize to at most ${MAX_METADATA_BYTES} bytes`);
 
-  const channels: ChannelGrant[] = (body.channels ?? []).map((entry, i) => {
+  const asked = body.channels ?? [];
+  const channels: ChannelGrant[] = asked.length === 0 ? NO_CHANNELS : asked.map((entry, i) => {
     const pattern = typeof entry === "string" ? entry : entry.pattern;
     const publish = typeof entry === "string" ? true : entry.publish !== false;
     const problem = patternProblem(pattern);

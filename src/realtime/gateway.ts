@@ -124,7 +124,7 @@ export function createGateway(deps: GatewayDeps) {
     }
 
     const peer = { origin: bindableOrigin(request.headers.get("origin")), clientIp: ip };
-    const data = newSessionData(grant, ticketId, peer, presentedAt);
+    const data = newSessionData(grant, peer, presentedAt);
     const headers = offer.protocolOffered ? PROTOCOL_ANSWER : undefined;
     if (!server.upgrade(request, { data, headers })) {
       logger.warn("upgrade failed after ticket check", { ticket_id: ticketId });

@@ -19,8 +19,6 @@ export interface SessionData {
    * finished later.
    */
   openedAt: number;
-  /** Log id of the ticket that opened the session (not the ticket). */
-  ticketId: string;
   /** Epoch ms (injected clock) at which the session is closed with 4002; moved by reauth. */
   expiresAt: number;
   /** Rate-limit bucket: tokens left (negative while in debt) and when it was last refilled. */
@@ -41,7 +39,6 @@ export type SessionPeer = Pick<SessionData, "origin" | "clientIp">;
 
 export function newSessionData(
   grant: TicketGrant,
-  ticketId: string,
   peer: SessionPeer,
   openedAt = Date.now(),
 ): SessionData {
@@ -51,7 +48,6 @@ export function newSessionData(
     channels: grant.channels,
     metadata: grant.metadata,
     openedAt,
-    ticketId,
     // Set by the session's open handler, which owns the clock and the limits.
     expiresAt: 0,
     tokens: 0,
