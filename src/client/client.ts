@@ -2,12 +2,12 @@
  * The ticketgate client: fetches a fresh ticket for every connection attempt, keeps one
  * session open, reconnects with jittered back-off, and replays its subscriptions.
  */
+import { CloseCode, type ClientFrame, type ReauthedFrame, type ReplyFrame, type ServerFrame } from "../wire/protocol.ts";
+import type { ServerErrorCode, WelcomeFrame } from "../wire/protocol.ts";
 import { Sleeper, backoffDelay } from "./backoff.ts";
 import { openConnection, type Connection, type TicketPlacement, type WebSocketConstructor } from "./connection.ts";
 import { Emitter, type Listener } from "./emitter.ts";
 import { TicketgateError } from "./errors.ts";
-import { CloseCode, type ClientFrame, type ReauthedFrame, type ReplyFrame, type ServerFrame } from "./frames.ts";
-import type { ServerErrorCode, WelcomeFrame } from "./frames.ts";
 import { DEFAULT_RECONNECT, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WELCOME_TIMEOUT_MS } from "./options.ts";
 import type { ClientEvents, ClientOptions, ConnectionState, ReconnectOptions, Request, Subscription } from "./options.ts";
 import { RenewalTimer, renewalDelay } from "./renewal.ts";

@@ -3,8 +3,9 @@
  * creates the socket: under Deno a frame the server sends on open is lost when the first
  * listener is added after an `await`, and the welcome is exactly such a frame.
  */
+import { SUBPROTOCOL, type ClientFrame, type ServerFrame, type WelcomeFrame } from "../wire/protocol.ts";
 import { TicketgateError, handshakeFailed, redactTickets, statusFromErrorText } from "./errors.ts";
-import { SUBPROTOCOL, parseServerFrame, type ClientFrame, type ServerFrame, type WelcomeFrame } from "./frames.ts";
+import { parseServerFrame } from "./frames.ts";
 
 /** The part of the standard WebSocket the SDK uses; `ws` in Node and every runtime's own fit it. */
 export interface WebSocketLike {

@@ -1,5 +1,5 @@
 /** The one error type the SDK raises, with a closed set of stable codes. */
-import type { ServerErrorCode } from "./frames.ts";
+import type { ServerErrorCode } from "../wire/protocol.ts";
 
 /**
  * Why something failed:

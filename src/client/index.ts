@@ -29,7 +29,7 @@ export {
   type ServerErrorCode,
   type ServerFrame,
   type WelcomeFrame,
-} from "./frames.ts";
+} from "../wire/protocol.ts";
 export type {
   ClientEvents,
   ClientOptions,

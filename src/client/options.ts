@@ -1,8 +1,8 @@
 /** The client's options, events and small public types. */
+import type { ClientFrame, MessageFrame, ReauthedFrame, WelcomeFrame } from "../wire/protocol.ts";
 import { DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
 import type { TicketPlacement, WebSocketConstructor } from "./connection.ts";
 import type { TicketgateError } from "./errors.ts";
-import type { ClientFrame, MessageFrame, ReauthedFrame, WelcomeFrame } from "./frames.ts";
 
 /** What `getTicket` may return: the ticket, the mint answer as it is, or null to stop. */
 export type TicketSource = string | { ticket: string } | null;

@@ -1,6 +1,6 @@
 /** Requests waiting for their one reply, matched by the `id` the SDK put on them. */
+import type { ReplyFrame, RequestId } from "../wire/protocol.ts";
 import { TicketgateError } from "./errors.ts";
-import type { ReplyFrame, RequestId } from "./frames.ts";
 
 interface Waiting {
   resolve(frame: ReplyFrame): void;

@@ -1,6 +1,6 @@
 /** Which handlers want which channel; the list the client replays after a reconnect. */
+import type { MessageFrame } from "../wire/protocol.ts";
 import { callSafely } from "./emitter.ts";
-import type { MessageFrame } from "./frames.ts";
 
 /** Receives a channel's messages: the payload first, the whole frame (sender, time) second. */
 export type MessageHandler = (data: unknown, message: MessageFrame) => void;

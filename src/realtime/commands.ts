@@ -5,8 +5,8 @@
  */
 import { isAllowed, isChannelName } from "../channels/grammar.ts";
 import type { Clock } from "../tickets/clock.ts";
+import type { RequestId, ServerFrame } from "../wire/protocol.ts";
 import type { Hub } from "./hub.ts";
-import type { RequestId, ServerFrame } from "./protocol.ts";
 import { withId, type Replies } from "./replies.ts";
 import type { Socket } from "./session.ts";
 

@@ -15,8 +15,8 @@ import { problemResponse } from "../http/problem.ts";
 import { bindableOrigin, checkBinding, unbindGrant } from "../tickets/binding.ts";
 import type { TicketStore } from "../tickets/store.ts";
 import { hashTicket, isWellFormedTicket, ticketLogId } from "../tickets/ticket.ts";
+import { SUBPROTOCOL } from "../wire/protocol.ts";
 import { checkUpgradeHeaders, findTicket, isOriginAllowed, type HandshakeRefusal } from "./handshake.ts";
-import { SUBPROTOCOL } from "./protocol.ts";
 import { newSessionData, type SessionData } from "./session-data.ts";
 
 export interface GatewayDeps {

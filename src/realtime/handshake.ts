@@ -2,7 +2,7 @@
  * Cheap checks of an upgrade request, done before any ticket is touched: RFC 6455 shape,
  * Origin allow-list, and where the ticket sits. Pure functions over headers and the URL.
  */
-import { SUBPROTOCOL } from "./protocol.ts";
+import { SUBPROTOCOL } from "../wire/protocol.ts";
 
 export type HandshakeRefusal =
   | { status: 405 | 400 | 426 | 403; reason: string }

@@ -11,9 +11,9 @@ import type { Clock } from "../tickets/clock.ts";
 import { checkBinding, unbindGrant } from "../tickets/binding.ts";
 import type { TicketStore } from "../tickets/store.ts";
 import { hashTicket, isWellFormedTicket, ticketLogId } from "../tickets/ticket.ts";
+import type { ChannelPermission } from "../wire/protocol.ts";
 import type { RawFrame } from "./commands.ts";
 import { BOUND_REFUSED, TICKET_REFUSED } from "./gateway.ts";
-import type { WireGrant } from "./protocol.ts";
 import { withId, type Replies } from "./replies.ts";
 import type { SessionData } from "./session-data.ts";
 import type { Socket } from "./session.ts";
@@ -69,6 +69,6 @@ export async function reauthenticate(ws: Socket, frame: RawFrame, deps: ReauthDe
 }
 
 /** Grants as the welcome and reauthed frames list them: subscribe-only ones as objects. */
-export function wireGrants(d: SessionData): WireGrant[] {
+export function wireGrants(d: SessionData): ChannelPermission[] {
   return d.channels.map((g) => (g.publish ? g.pattern : { pattern: g.pattern, publish: false as const }));
 }

@@ -1,8 +1,8 @@
 /** Sending frames to one session: counted, serialized once, and never queued without bound. */
 import type { ServerWebSocket } from "bun";
 import type { GatewayMetrics } from "../observability/metrics.ts";
-import { CloseCode, CloseReason } from "./close-codes.ts";
-import type { ErrorCode, RequestId, ServerFrame } from "./protocol.ts";
+import { CloseCode, type RequestId, type ServerErrorCode, type ServerFrame } from "../wire/protocol.ts";
+import { CloseReason } from "./close-codes.ts";
 import type { SessionData } from "./session-data.ts";
 
 /** Bun's `send` answer when the frame was dropped because the socket's buffer is full. */
@@ -11,7 +11,7 @@ const OPEN = 1;
 
 export interface Replies {
   send(ws: ServerWebSocket<SessionData>, frame: ServerFrame): void;
-  error(ws: ServerWebSocket<SessionData>, code: ErrorCode, message: string, id?: RequestId): void;
+  error(ws: ServerWebSocket<SessionData>, code: ServerErrorCode, message: string, id?: RequestId): void;
 }
 
 export function createReplies(metrics: GatewayMetrics): Replies {

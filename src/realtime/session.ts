@@ -8,10 +8,10 @@ import type { Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import type { Clock } from "../tickets/clock.ts";
 import type { TicketStore } from "../tickets/store.ts";
-import { CloseCode, CloseReason, closeCodeLabel } from "./close-codes.ts";
+import { CloseCode, type RequestId, type ServerErrorCode } from "../wire/protocol.ts";
+import { CloseReason, closeCodeLabel } from "./close-codes.ts";
 import { publish, subscribe, unsubscribe, type RawFrame } from "./commands.ts";
 import type { Hub } from "./hub.ts";
-import type { ErrorCode, RequestId } from "./protocol.ts";
 import { takeToken, type RateLimit } from "./rate-limit.ts";
 import { reauthenticate, wireGrants } from "./reauth.ts";
 import type { SessionRegistry } from "./registry.ts";
@@ -117,7 +117,7 @@ export function createSessionHandlers(deps: SessionDeps): WebSocketHandler<Sessi
 }
 
 /** A loosely checked client frame, or the error code that refuses it; both carry a usable id. */
-type ParsedFrame = { ok: true; frame: RawFrame; id?: RequestId } | { ok: false; code: ErrorCode; id?: RequestId };
+type ParsedFrame = { ok: true; frame: RawFrame; id?: RequestId } | { ok: false; code: ServerErrorCode; id?: RequestId };
 
 function parseFrame(raw: string): ParsedFrame {
   let value: unknown;
