@@ -5,10 +5,10 @@
  * limits defend against abuse, and refusing every client during an outage would be an
  * outage of its own. The ticket store, on the same Redis, refuses on its own then.
  */
-import { RedisClient } from "bun";
+import type { RedisClient } from "bun";
 import { createHash } from "node:crypto";
 import { systemClock, type Clock } from "../tickets/clock.ts";
-import { requestPathOptions, withDeadline } from "../tickets/redis-connection.ts";
+import { RequestPathRedis, withDeadline } from "../tickets/redis-connection.ts";
 import { gcraParameters, retryAfterSeconds, type LimitDecision, type RateLimiter, type RateRule } from "./rate-limiter.ts";
 
 /**
@@ -45,16 +45,20 @@ export interface RedisLimiterOptions {
 
 export class RedisRateLimiter implements RateLimiter {
   readonly kind = "redis";
-  private client: RedisClient | undefined;
-  private connecting: Promise<RedisClient> | undefined;
-  private retryAt = 0;
-  private closed = false;
   private readonly clock: Clock;
   private readonly timeoutMs: number;
+  private readonly redis: RequestPathRedis;
 
   constructor(private readonly options: RedisLimiterOptions) {
     this.clock = options.clock ?? systemClock;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.redis = new RequestPathRedis({
+      url: options.url,
+      timeoutMs: this.timeoutMs,
+      backoffMs: RECONNECT_BACKOFF_MS,
+      closedError: () => new Error("limiter closed"),
+      reconnectingError: () => new Error("reconnecting"),
+    });
   }
 
   take(rule: RateRule, key: string): Promise<LimitDecision> {
@@ -66,9 +70,7 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.client?.close();
-    this.client = undefined;
+    this.redis.close();
   }
 
   private async run(rule: RateRule, key: string, spend: "0" | "1"): Promise<LimitDecision> {
@@ -82,58 +84,25 @@ export class RedisRateLimiter implements RateLimiter {
     try {
       reply = await withDeadline(
         (async () => {
-          client = await this.obtainClient();
+          client = await this.redis.obtain();
           return evalGcra(client, bucket, args);
         })(),
         this.timeoutMs,
         "rate limit",
       );
     } catch (error) {
-      if (client) this.discard(client);
+      if (client) this.redis.discard(client);
       this.options.onError?.(error instanceof Error ? error.name : "error");
       return { ok: true };
     }
 
     if (!Array.isArray(reply) || reply[1] !== bucket) {
-      if (client) this.discard(client);
+      if (client) this.redis.discard(client);
       this.options.onError?.("unexpected reply");
       return { ok: true };
     }
     if (reply[0] === "limited" && typeof reply[2] === "number") return { ok: false, retryAfterSeconds: retryAfterSeconds(reply[2]) };
     return { ok: true };
-  }
-
-  private obtainClient(): Promise<RedisClient> {
-    if (this.closed) return Promise.reject(new Error("limiter closed"));
-    if (this.client?.connected) return Promise.resolve(this.client);
-    if (this.client) this.discard(this.client);
-    this.connecting ??= this.dial().finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
-  }
-
-  private async dial(): Promise<RedisClient> {
-    if (Date.now() < this.retryAt) throw new Error("reconnecting");
-    const client = new RedisClient(this.options.url, requestPathOptions(this.timeoutMs));
-    try {
-      await client.connect();
-    } catch (error) {
-      client.close();
-      this.retryAt = Date.now() + RECONNECT_BACKOFF_MS;
-      throw error;
-    }
-    if (this.closed) {
-      client.close();
-      throw new Error("limiter closed");
-    }
-    this.client = client;
-    return client;
-  }
-
-  private discard(client: RedisClient): void {
-    if (this.client === client) this.client = undefined;
-    client.close();
   }
 }
 

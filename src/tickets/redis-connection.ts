@@ -1,4 +1,7 @@
-/** Redis URLs and connections: validation, redaction, a bounded connect and a start-up probe. */
+/**
+ * Redis URLs and connections: validation, redaction, the request-path client that redials
+ * after failure, a bounded connect and a start-up probe.
+ */
 import { RedisClient, type RedisOptions } from "bun";
 import { connect as connectTcp } from "node:net";
 
@@ -81,6 +84,79 @@ function parseDbIndex(pathname: string): number | undefined {
  */
 export function requestPathOptions(timeoutMs: number): RedisOptions {
   return { enableOfflineQueue: false, autoReconnect: false, connectionTimeout: timeoutMs };
+}
+
+/** What a request-path connection needs: where, how long to wait, how long to back off. */
+export interface RequestPathRedisOptions {
+  url: string;
+  /** Bound on a connect in ms (Bun's `connectionTimeout`). */
+  timeoutMs: number;
+  /** After a failed connect, refuse at once for this long instead of dialling on every call. */
+  backoffMs: number;
+  /** The caller's own error for a call after `close()`. */
+  closedError: () => Error;
+  /** The caller's own error for a call during the back-off. */
+  reconnectingError: () => Error;
+}
+
+/**
+ * The one client of a request path (ticket store, rate limiter), made with
+ * `requestPathOptions`: dialled on first use, dropped when it fails and dialled again by the
+ * next call after a back-off. Concurrent calls share one dial. Callers bound each call
+ * themselves and `discard` a client they no longer trust (timeout, drop, reply out of step).
+ */
+export class RequestPathRedis {
+  private client: RedisClient | undefined;
+  private connecting: Promise<RedisClient> | undefined;
+  private retryAt = 0;
+  private closed = false;
+
+  constructor(private readonly options: RequestPathRedisOptions) {}
+
+  /** A connected client: the current one, or a freshly dialled one. */
+  obtain(): Promise<RedisClient> {
+    if (this.closed) return Promise.reject(this.options.closedError());
+    const current = this.client;
+    if (current?.connected) return Promise.resolve(current);
+    if (current) this.discard(current);
+
+    this.connecting ??= this.dial().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  /** Closes `client`; the next `obtain()` dials a new one. */
+  discard(client: RedisClient): void {
+    if (this.client === client) this.client = undefined;
+    client.close();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.client?.close();
+    this.client = undefined;
+  }
+
+  private async dial(): Promise<RedisClient> {
+    if (Date.now() < this.retryAt) throw this.options.reconnectingError();
+
+    const client = new RedisClient(this.options.url, requestPathOptions(this.options.timeoutMs));
+    try {
+      await client.connect();
+    } catch (error) {
+      client.close();
+      this.retryAt = Date.now() + this.options.backoffMs;
+      throw error;
+    }
+    // close() may have run while this dial was in flight: nobody would close this client.
+    if (this.closed) {
+      client.close();
+      throw this.options.closedError();
+    }
+    this.client = client;
+    return client;
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
 /** A ticket store in Redis, shared by every gateway node: single use and the cap hold across nodes. */
-import { RedisClient } from "bun";
+import type { RedisClient } from "bun";
 import { createHash } from "node:crypto";
 import { systemClock, type Clock } from "./clock.ts";
-import { requestPathOptions, withDeadline } from "./redis-connection.ts";
+import { RequestPathRedis, withDeadline } from "./redis-connection.ts";
 import { COUNT_SCRIPT, CONSUME_SCRIPT, PUT_SCRIPT, REVOKE_SCRIPT, type RedisScript } from "./redis-scripts.ts";
 import type { ConsumeResult, PutResult, StoreLimits, TicketStore } from "./store.ts";
 import { parseRecordJson, toGrant } from "./stored-grant.ts";
@@ -49,16 +49,20 @@ export class RedisTicketStore implements TicketStore {
   private readonly clock: Clock;
   private readonly timeoutMs: number;
   private readonly graceMs: number;
-  private client: RedisClient | undefined;
-  private connecting: Promise<RedisClient> | undefined;
-  private retryAt = 0;
-  private closed = false;
+  private readonly redis: RequestPathRedis;
 
   constructor(private readonly options: RedisStoreOptions) {
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.clock = options.clock ?? systemClock;
     this.timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     this.graceMs = options.expiredGraceMs ?? DEFAULT_EXPIRED_GRACE_MS;
+    this.redis = new RequestPathRedis({
+      url: options.url,
+      timeoutMs: this.timeoutMs,
+      backoffMs: RECONNECT_BACKOFF_MS,
+      closedError: () => new StoreUnavailableError("redis", "store closed"),
+      reconnectingError: () => new StoreUnavailableError("redis", "reconnecting"),
+    });
   }
 
   async put(hash: string, record: TicketRecord): Promise<PutResult> {
@@ -115,9 +119,7 @@ export class RedisTicketStore implements TicketStore {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.client?.close();
-    this.client = undefined;
+    this.redis.close();
   }
 
   /**
@@ -133,7 +135,7 @@ export class RedisTicketStore implements TicketStore {
   ): Promise<Reply | undefined> {
     let client: RedisClient | undefined;
     const run = async () => {
-      client = await this.obtainClient();
+      client = await this.redis.obtain();
       return script ? evalScript(client, script, keys, args) : client.send("PING", []);
     };
     let reply: unknown;
@@ -141,51 +143,15 @@ export class RedisTicketStore implements TicketStore {
       reply = await withDeadline(run(), this.timeoutMs, "redis call");
     } catch (error) {
       // A server's error reply leaves the connection in step; a timeout or a drop may not.
-      if (client && !isServerError(error)) this.discard(client);
+      if (client && !isServerError(error)) this.redis.discard(client);
       return undefined;
     }
 
     if (script === undefined && reply === echo) return [echo, echo];
     if (script !== undefined && isReplyFor(reply, echo)) return reply;
     // A reply meant for another command: this connection is out of step, never reuse it.
-    if (client) this.discard(client);
+    if (client) this.redis.discard(client);
     return undefined;
-  }
-
-  private obtainClient(): Promise<RedisClient> {
-    if (this.closed) return Promise.reject(new StoreUnavailableError("redis", "store closed"));
-    const current = this.client;
-    if (current?.connected) return Promise.resolve(current);
-    if (current) this.discard(current);
-
-    this.connecting ??= this.dial().finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
-  }
-
-  private async dial(): Promise<RedisClient> {
-    if (Date.now() < this.retryAt) throw new StoreUnavailableError("redis", "reconnecting");
-
-    const client = new RedisClient(this.options.url, requestPathOptions(this.timeoutMs));
-    try {
-      await client.connect();
-    } catch (error) {
-      client.close();
-      this.retryAt = Date.now() + RECONNECT_BACKOFF_MS;
-      throw error;
-    }
-    if (this.closed) {
-      client.close();
-      throw new StoreUnavailableError("redis", "store closed");
-    }
-    this.client = client;
-    return client;
-  }
-
-  private discard(client: RedisClient): void {
-    if (this.client === client) this.client = undefined;
-    client.close();
   }
 
   private ticketKey(hash: string): string {
