@@ -70,12 +70,16 @@ export function upgradeHeaders(extra: Record<string, string> = {}): Record<strin
 /** How long to wait after a refusal for the server to close the connection. */
 const CLOSE_GRACE_MS = 300;
 
-/** Sends one raw request and reads the answer's head (and body for non-101 answers). */
+/**
+ * Sends one raw request and reads the answer's head (and body for non-101 answers). After a
+ * refusal it waits up to `closeGraceMs` for the server's close, so `closed` can be checked.
+ */
 export function rawRequest(
-  target: Target,
+  target: Pick<Target, "base" | "timeoutMs">,
   path: string,
   headers: Record<string, string>,
   method = "GET",
+  closeGraceMs = CLOSE_GRACE_MS,
 ): Promise<Answer> {
   const url = new URL(target.base);
   const tls = url.protocol === "https:";
@@ -121,7 +125,11 @@ export function rawRequest(
       data = Buffer.concat([data, chunk]);
       const answer = parse();
       if (answer?.status === 101) finish(answer);
-      else if (answer) setTimeout(() => finish({ ...answer, closed }), CLOSE_GRACE_MS);
+      else if (answer) setTimeout(() => finish({ ...answer, closed }), closeGraceMs);
+    });
+    // The server's FIN already means it closed, even before the socket is fully torn down.
+    socket.on("end", () => {
+      closed = true;
     });
     socket.on("close", () => {
       closed = true;
