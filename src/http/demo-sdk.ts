@@ -34,9 +34,9 @@ const SOURCES: Record<string, () => Promise<unknown>> = {
 
 /**
  * wire/protocol.ts for the bundle, written from its live exports instead of embedded as text.
- * Bun 1.4.4's `bun build --compile` keeps one copy of a file however it is imported
- * (oven-sh/bun#23299): the server imports this one as code, so a text import of it yields the
- * module, not its source. The file holds constants and types only, and the browser build needs
+ * Bun 1.4.4's `bun build --compile` keeps one copy of a file however it is imported (seen
+ * with a two-file reproduction; no upstream issue found yet): the server imports this one as
+ * code, so a text import of it yields the module, not its source. The file holds constants and types only, and the browser build needs
  * only the constants. Can go back to a text import once the binary gets the text.
  */
 function wireModuleSource(): string {
