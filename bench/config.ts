@@ -69,8 +69,7 @@ export function readConfig(argv: string[], env = process.env): BenchConfig {
   }
 
   const given = values as Record<string, string | boolean | undefined>;
-  const raw = (flag: string): string | undefined =>
-    given[flag]?.toString() ?? env[envName(flag)];
+  const raw = (flag: string): string | undefined => given[flag]?.toString() ?? env[envName(flag)];
   const quick = values.quick === true || env.BENCH_QUICK === "1";
   const sizes = quick ? QUICK : FULL;
   const num = (flag: string, fallback: number) => {
@@ -111,7 +110,10 @@ function list<T extends string>(
   flag: string,
 ): T[] {
   if (text === undefined) return [...allowed];
-  const names = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !allowed.includes(n as T));
   if (unknown.length > 0) throw new Error(`--${flag}: unknown ${unknown.join(", ")}`);
   return allowed.filter((name) => names.includes(name));

@@ -23,13 +23,26 @@ const API_KEY = "bench-profile-key-0123456789";
 /** Functions listed in each table. */
 const TOP = 25;
 
-type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+type Node = {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+};
 type Profile = { nodes: Node[]; samples: number[] };
 
 const workDir = mkdtempSync(join(tmpdir(), "tg-profile-"));
 const server = await startServer({
   name: "ticketgate-profiled",
-  argv: [BUN, "--cpu-prof", `--cpu-prof-dir=${workDir}`, TICKETGATE_MAIN, "--port", "0", "--host", "127.0.0.1"],
+  argv: [
+    BUN,
+    "--cpu-prof",
+    `--cpu-prof-dir=${workDir}`,
+    TICKETGATE_MAIN,
+    "--port",
+    "0",
+    "--host",
+    "127.0.0.1",
+  ],
   env: {
     TICKETGATE_API_KEYS: API_KEY,
     TICKETGATE_MAX_TICKETS: "10000000",
@@ -42,8 +55,20 @@ const server = await startServer({
 
 try {
   const load = Bun.spawn(
-    [BUN, join(PROJECT_ROOT, "bench/load.ts"), "--phase", "connect", "--url", `http://127.0.0.1:${server.port}`,
-      "--api-key", API_KEY, "--pid", String(server.pid), "--duration-ms", String(durationMs)],
+    [
+      BUN,
+      join(PROJECT_ROOT, "bench/load.ts"),
+      "--phase",
+      "connect",
+      "--url",
+      `http://127.0.0.1:${server.port}`,
+      "--api-key",
+      API_KEY,
+      "--pid",
+      String(server.pid),
+      "--duration-ms",
+      String(durationMs),
+    ],
     { stdout: "pipe", stderr: "inherit" },
   );
   console.log(await new Response(load.stdout).text());
@@ -80,7 +105,8 @@ const partOf = (n: Node) => {
   if (file.startsWith("src/")) return file.split("/").slice(0, 2).join("/");
   return file.split("/")[0]!;
 };
-const label = (n: Node) => `${n.callFrame.functionName || "(anonymous)"} — ${fileOf(n)}:${n.callFrame.lineNumber + 1}`;
+const label = (n: Node) =>
+  `${n.callFrame.functionName || "(anonymous)"} — ${fileOf(n)}:${n.callFrame.lineNumber + 1}`;
 
 const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
@@ -99,8 +125,17 @@ for (const [id, count] of hits) {
 
 const pct = (n: number) => `${((100 * n) / total).toFixed(1)} %`;
 const table = (title: string, rows: Map<string, number>) =>
-  [`## ${title}`, "", "| share | function — where |", "| ---: | --- |",
-    ...[...rows].sort((a, b) => b[1] - a[1]).slice(0, TOP).map(([k, v]) => `| ${pct(v)} | ${k.replaceAll("|", "\\|")} |`), ""].join("\n");
+  [
+    `## ${title}`,
+    "",
+    "| share | function — where |",
+    "| ---: | --- |",
+    ...[...rows]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, TOP)
+      .map(([k, v]) => `| ${pct(v)} | ${k.replaceAll("|", "\\|")} |`),
+    "",
+  ].join("\n");
 
 const report = [
   "# Where ticketgate's time goes (connect cycles)",

@@ -207,9 +207,11 @@ export function judgeGoals(
       return { goal, subject, measured, status: "not run", note };
     }
     const passes =
-      goal.comparison === ">=" ? measured >= goal.threshold
-      : goal.comparison === "<=" ? measured <= goal.threshold
-      : measured < goal.threshold;
+      goal.comparison === ">="
+        ? measured >= goal.threshold
+        : goal.comparison === "<="
+          ? measured <= goal.threshold
+          : measured < goal.threshold;
     if (goal.atSize && sessions < goal.atSize.sessions) {
       const note = `held ${sessions} sessions, goal is stated at ${goal.atSize.sessions}`;
       return { goal, subject, measured, status: "not judged", note };

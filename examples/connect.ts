@@ -21,6 +21,8 @@ ws.addEventListener("message", (event) => {
 });
 ws.addEventListener("close", (event) => {
   // A refused upgrade shows up here as 1006: WebSocket clients cannot read the HTTP status.
-  console.log(`closed ${event.code}${event.code === 1006 ? " (refused: the ticket was bad, used or expired)" : ""}`);
+  console.log(
+    `closed ${event.code}${event.code === 1006 ? " (refused: the ticket was bad, used or expired)" : ""}`,
+  );
   process.exit(event.code === 1000 ? 0 : 1);
 });

@@ -116,7 +116,10 @@ function describeSender(from) {
 function connect() {
   rememberKey();
   if (!apiKey) {
-    log("enter an API key first (the server printed one at start-up if none was configured)", "error");
+    log(
+      "enter an API key first (the server printed one at start-up if none was configured)",
+      "error",
+    );
     return;
   }
   client?.close();
@@ -136,14 +139,21 @@ function connect() {
   });
   client.on("welcome", (welcome) => {
     session = welcome;
-    const grants = welcome.channels.map((c) => (typeof c === "string" ? c : `${c.pattern} (read only)`));
+    const grants = welcome.channels.map((c) =>
+      typeof c === "string" ? c : `${c.pattern} (read only)`,
+    );
     ui.sessionInfo.textContent = `Session ${welcome.session} as ${welcome.subject}; channels: ${grants.join(", ") || "none"}`;
     log(`welcome: session ${welcome.session}`);
   });
   client.on("close", ({ code, willReconnect }) =>
-    log(`closed ${code}: ${CLOSE_MEANINGS[code] ?? "see the close codes in the README"}`, willReconnect ? "" : "error"),
+    log(
+      `closed ${code}: ${CLOSE_MEANINGS[code] ?? "see the close codes in the README"}`,
+      willReconnect ? "" : "error",
+    ),
   );
-  client.on("reconnecting", ({ attempt, delayMs }) => log(`retry ${attempt} in ${delayMs} ms (jittered back-off)`));
+  client.on("reconnecting", ({ attempt, delayMs }) =>
+    log(`retry ${attempt} in ${delayMs} ms (jittered back-off)`),
+  );
   client.on("error", (error) => log(`${error.code}: ${error.message}`, "error"));
   client.connect().catch(() => {});
 }
@@ -161,7 +171,9 @@ ui.disconnect.addEventListener("click", () => client?.close());
 ui.apiKey.addEventListener("change", rememberKey);
 ui.remember.addEventListener("change", rememberKey);
 
-ui.ping.addEventListener("click", () => run(async () => log(`pong after ${await client.ping()} ms`)));
+ui.ping.addEventListener("click", () =>
+  run(async () => log(`pong after ${await client.ping()} ms`)),
+);
 
 ui.subscribe.addEventListener("click", () =>
   run(async () => {

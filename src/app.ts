@@ -132,7 +132,10 @@ export function createTicketgate(config: AppConfig, deps: AppDeps) {
     registry.bind(server);
     if (loggablePath(request.url) === WEBSOCKET_PATH) return upgrade(request, server);
     // Elysia's context has no server: the client address is resolved here, where it is known.
-    clientIps.set(request, security.clientIps.resolve(server.requestIP(request)?.address, request.headers));
+    clientIps.set(
+      request,
+      security.clientIps.resolve(server.requestIP(request)?.address, request.headers),
+    );
     return app.fetch(request);
   };
 

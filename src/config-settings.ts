@@ -59,7 +59,8 @@ const int =
   };
 
 /** Session limits take their ranges from the one table the start-up check also uses. */
-const limit = (key: keyof typeof LIMIT_RANGES): Parser<number> => int(LIMIT_RANGES[key].min, LIMIT_RANGES[key].max);
+const limit = (key: keyof typeof LIMIT_RANGES): Parser<number> =>
+  int(LIMIT_RANGES[key].min, LIMIT_RANGES[key].max);
 
 const list: Parser<string[]> = (raw) =>
   raw
@@ -70,7 +71,9 @@ const list: Parser<string[]> = (raw) =>
 const oneOf =
   <T extends string>(...choices: T[]): Parser<T> =>
   (raw) =>
-    (choices as string[]).includes(raw) ? (raw as T) : { invalid: `must be one of ${choices.join(", ")}` };
+    (choices as string[]).includes(raw)
+      ? (raw as T)
+      : { invalid: `must be one of ${choices.join(", ")}` };
 
 const bool: Parser<boolean> = (raw) => {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
@@ -83,7 +86,9 @@ const origins: Parser<string[]> = (raw) => {
   for (const entry of entries) {
     if (entry === "*") continue;
     if (!/^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/i.test(entry))
-      return { invalid: `"${entry}" is not an origin like https://app.example.com[:port] or https://*.example.com` };
+      return {
+        invalid: `"${entry}" is not an origin like https://app.example.com[:port] or https://*.example.com`,
+      };
   }
   return entries.map((e) => e.toLowerCase());
 };
@@ -91,7 +96,8 @@ const origins: Parser<string[]> = (raw) => {
 const redisUrl: Parser<string> = (raw) => {
   try {
     const url = new URL(raw);
-    if (url.protocol !== "redis:" && url.protocol !== "rediss:") return { invalid: "must start with redis:// or rediss://" };
+    if (url.protocol !== "redis:" && url.protocol !== "rediss:")
+      return { invalid: "must start with redis:// or rediss://" };
     const db = url.pathname.replace(/^\//, "");
     if (db !== "" && !/^\d{1,2}$/.test(db)) return { invalid: "database number must be 0-99" };
     return raw;
@@ -103,8 +109,22 @@ const redisUrl: Parser<string> = (raw) => {
 const MAX_TTL_CEILING = 86_400;
 
 export const SETTINGS: Setting[] = [
-  { key: "port", env: "PORT", flag: "port", default: 3000, help: "TCP port to listen on (0: any free port)", parse: int(0, 65535) },
-  { key: "host", env: "HOST", flag: "host", default: "0.0.0.0", help: "address to listen on", parse: (r) => r },
+  {
+    key: "port",
+    env: "PORT",
+    flag: "port",
+    default: 3000,
+    help: "TCP port to listen on (0: any free port)",
+    parse: int(0, 65535),
+  },
+  {
+    key: "host",
+    env: "HOST",
+    flag: "host",
+    default: "0.0.0.0",
+    help: "address to listen on",
+    parse: (r) => r,
+  },
   {
     key: "apiKeys",
     env: "TICKETGATE_API_KEYS",
@@ -114,9 +134,30 @@ export const SETTINGS: Setting[] = [
     help: "comma-separated API keys (16+ characters) or sha256:<hex> digests; none: an ephemeral key is generated",
     parse: list,
   },
-  { key: "ticketTtl", env: "TICKETGATE_TICKET_TTL", flag: "ticket-ttl", default: 30, help: "default ticket lifetime, seconds", parse: int(1, MAX_TTL_CEILING) },
-  { key: "ticketMaxTtl", env: "TICKETGATE_TICKET_MAX_TTL", flag: "ticket-max-ttl", default: 300, help: "longest ticket lifetime a request may ask for, seconds", parse: int(1, MAX_TTL_CEILING) },
-  { key: "maxTickets", env: "TICKETGATE_MAX_TICKETS", flag: "max-tickets", default: 100_000, help: "cap on outstanding tickets; a full store answers 503", parse: int(1, 100_000_000) },
+  {
+    key: "ticketTtl",
+    env: "TICKETGATE_TICKET_TTL",
+    flag: "ticket-ttl",
+    default: 30,
+    help: "default ticket lifetime, seconds",
+    parse: int(1, MAX_TTL_CEILING),
+  },
+  {
+    key: "ticketMaxTtl",
+    env: "TICKETGATE_TICKET_MAX_TTL",
+    flag: "ticket-max-ttl",
+    default: 300,
+    help: "longest ticket lifetime a request may ask for, seconds",
+    parse: int(1, MAX_TTL_CEILING),
+  },
+  {
+    key: "maxTickets",
+    env: "TICKETGATE_MAX_TICKETS",
+    flag: "max-tickets",
+    default: 100_000,
+    help: "cap on outstanding tickets; a full store answers 503",
+    parse: int(1, 100_000_000),
+  },
   {
     key: "allowedOrigins",
     env: "TICKETGATE_ALLOWED_ORIGINS",
@@ -125,16 +166,95 @@ export const SETTINGS: Setting[] = [
     help: "comma-separated Origin allow-list for /ws (https://*.example.com allowed); unset: any origin",
     parse: origins,
   },
-  { key: "store", env: "TICKETGATE_STORE", flag: "store", default: "memory", help: "ticket store: memory, sqlite or redis", parse: oneOf("memory", "sqlite", "redis") },
-  { key: "sqlitePath", env: "TICKETGATE_SQLITE_PATH", flag: "sqlite-path", default: "data/ticketgate.sqlite", help: "SQLite file of the sqlite store", parse: (r) => r },
-  { key: "redisUrl", env: "TICKETGATE_REDIS_URL", flag: "redis-url", default: undefined, secret: true, help: "redis:// or rediss:// URL of the redis store", parse: redisUrl },
-  { key: "redisPrefix", env: "TICKETGATE_REDIS_PREFIX", flag: "redis-prefix", default: "ticketgate:", help: "prefix of every Redis key, so deployments can share one Redis", parse: (r) => (/^[\w:.-]{1,64}$/.test(r) ? r : { invalid: "must be 1-64 of A-Z a-z 0-9 _ : . -" }) },
-  { key: "logLevel", env: "TICKETGATE_LOG_LEVEL", flag: "log-level", default: "info", help: "debug, info, warn or error", parse: oneOf<LogLevel>("debug", "info", "warn", "error") },
-  { key: "maxFrameBytes", env: "TICKETGATE_MAX_FRAME_BYTES", flag: "max-frame-bytes", default: 65_536, help: "largest frame a session may send; larger closes with 1009", parse: limit("maxFrameBytes") },
-  { key: "messageRate", env: "TICKETGATE_MESSAGE_RATE", flag: "message-rate", default: 50, help: "frames per second per session (burst: twice that)", parse: limit("messageRate") },
-  { key: "maxSessionsPerSubject", env: "TICKETGATE_MAX_SESSIONS_PER_SUBJECT", flag: "max-sessions-per-subject", default: 16, help: "concurrent sessions one subject may hold, per node", parse: limit("maxSessionsPerSubject") },
-  { key: "idleTimeout", env: "TICKETGATE_IDLE_TIMEOUT", flag: "idle-timeout", default: 120, help: "seconds after which a peer that answers no ping is dropped (8-960)", parse: limit("idleTimeout") },
-  { key: "sessionMaxAge", env: "TICKETGATE_SESSION_MAX_AGE", flag: "session-max-age", default: 3600, help: "seconds after which a session closes with 4002 unless re-authenticated", parse: limit("sessionMaxAge") },
-  { key: "demo", env: "TICKETGATE_DEMO", flag: "demo", default: true, help: "serve the demo page at /", parse: bool },
+  {
+    key: "store",
+    env: "TICKETGATE_STORE",
+    flag: "store",
+    default: "memory",
+    help: "ticket store: memory, sqlite or redis",
+    parse: oneOf("memory", "sqlite", "redis"),
+  },
+  {
+    key: "sqlitePath",
+    env: "TICKETGATE_SQLITE_PATH",
+    flag: "sqlite-path",
+    default: "data/ticketgate.sqlite",
+    help: "SQLite file of the sqlite store",
+    parse: (r) => r,
+  },
+  {
+    key: "redisUrl",
+    env: "TICKETGATE_REDIS_URL",
+    flag: "redis-url",
+    default: undefined,
+    secret: true,
+    help: "redis:// or rediss:// URL of the redis store",
+    parse: redisUrl,
+  },
+  {
+    key: "redisPrefix",
+    env: "TICKETGATE_REDIS_PREFIX",
+    flag: "redis-prefix",
+    default: "ticketgate:",
+    help: "prefix of every Redis key, so deployments can share one Redis",
+    parse: (r) =>
+      /^[\w:.-]{1,64}$/.test(r) ? r : { invalid: "must be 1-64 of A-Z a-z 0-9 _ : . -" },
+  },
+  {
+    key: "logLevel",
+    env: "TICKETGATE_LOG_LEVEL",
+    flag: "log-level",
+    default: "info",
+    help: "debug, info, warn or error",
+    parse: oneOf<LogLevel>("debug", "info", "warn", "error"),
+  },
+  {
+    key: "maxFrameBytes",
+    env: "TICKETGATE_MAX_FRAME_BYTES",
+    flag: "max-frame-bytes",
+    default: 65_536,
+    help: "largest frame a session may send; larger closes with 1009",
+    parse: limit("maxFrameBytes"),
+  },
+  {
+    key: "messageRate",
+    env: "TICKETGATE_MESSAGE_RATE",
+    flag: "message-rate",
+    default: 50,
+    help: "frames per second per session (burst: twice that)",
+    parse: limit("messageRate"),
+  },
+  {
+    key: "maxSessionsPerSubject",
+    env: "TICKETGATE_MAX_SESSIONS_PER_SUBJECT",
+    flag: "max-sessions-per-subject",
+    default: 16,
+    help: "concurrent sessions one subject may hold, per node",
+    parse: limit("maxSessionsPerSubject"),
+  },
+  {
+    key: "idleTimeout",
+    env: "TICKETGATE_IDLE_TIMEOUT",
+    flag: "idle-timeout",
+    default: 120,
+    help: "seconds after which a peer that answers no ping is dropped (8-960)",
+    parse: limit("idleTimeout"),
+  },
+  {
+    key: "sessionMaxAge",
+    env: "TICKETGATE_SESSION_MAX_AGE",
+    flag: "session-max-age",
+    default: 3600,
+    help: "seconds after which a session closes with 4002 unless re-authenticated",
+    parse: limit("sessionMaxAge"),
+  },
+  {
+    key: "demo",
+    env: "TICKETGATE_DEMO",
+    flag: "demo",
+    default: true,
+    help: "serve the demo page at /",
+    parse: bool,
+  },
   ...SECURITY_SETTINGS,
 ];

@@ -45,12 +45,21 @@ function readFlags(argv: string[]): Map<string, string> | "help" {
   return values;
 }
 
-function resolve(setting: Setting, flags: Map<string, string>, env: Record<string, string | undefined>): unknown {
+function resolve(
+  setting: Setting,
+  flags: Map<string, string>,
+  env: Record<string, string | undefined>,
+): unknown {
   const raw = flags.get(setting.flag) ?? env[setting.env];
   if (raw === undefined || raw === "") return setting.default;
 
   const parsed = setting.parse(raw.trim());
-  if (typeof parsed === "object" && parsed !== null && "invalid" in parsed && Object.keys(parsed).length === 1) {
+  if (
+    typeof parsed === "object" &&
+    parsed !== null &&
+    "invalid" in parsed &&
+    Object.keys(parsed).length === 1
+  ) {
     const shown = setting.secret ? "" : `, got "${raw}"`;
     throw new ConfigError(`invalid ${setting.env} (--${setting.flag}): ${parsed.invalid}${shown}`);
   }

@@ -24,7 +24,10 @@ async function step<T>(run: () => T | Promise<T>, prefix = ""): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    die(prefix + (error instanceof ConfigError || error instanceof Error ? error.message : String(error)));
+    die(
+      prefix +
+        (error instanceof ConfigError || error instanceof Error ? error.message : String(error)),
+    );
   }
 }
 
@@ -42,13 +45,15 @@ function storeSettings(config: Config): TicketStoreSettings {
 
 /** Configured keys, or a generated one for a first try; the latter is returned to print. */
 function buildKeyring(config: Config): { keyring: ApiKeyring; ephemeralKey?: string } {
-  if (config.apiKeys.length > 0 || config.keysFile) return { keyring: keyringFromConfig(config.apiKeys, config.keysFile) };
+  if (config.apiKeys.length > 0 || config.keysFile)
+    return { keyring: keyringFromConfig(config.apiKeys, config.keysFile) };
   const ephemeralKey = generateApiKey();
   return { keyring: ApiKeyring.fromEntries([ephemeralKey]), ephemeralKey };
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === "conformance") process.exit(await runConformanceCli(process.argv.slice(3)));
+  if (process.argv[2] === "conformance")
+    process.exit(await runConformanceCli(process.argv.slice(3)));
 
   const parsed = await step(() => loadConfig(process.argv.slice(2), process.env));
   if (parsed.help) {
@@ -62,10 +67,25 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const security = await step(() => securityFromConfig(config, keyring, logger));
   const hub = await step(() => createHub(config, logger), "TICKETGATE_REDIS_URL: ");
-  const gate = createTicketgate(config, { store, keyring, logger, version: VERSION, hub, security });
-  const listening = await step(() => listen(gate, config.port, config.host), `cannot listen on ${config.host}:${config.port}: `);
+  const gate = createTicketgate(config, {
+    store,
+    keyring,
+    logger,
+    version: VERSION,
+    hub,
+    security,
+  });
+  const listening = await step(
+    () => listen(gate, config.port, config.host),
+    `cannot listen on ${config.host}:${config.port}: `,
+  );
 
-  logger.info("listening", { version: VERSION, host: config.host, port: listening.port, store: store.kind });
+  logger.info("listening", {
+    version: VERSION,
+    host: config.host,
+    port: listening.port,
+    store: store.kind,
+  });
   if (ephemeralKey) {
     // Printed once, on stderr and outside the JSON log, so log collectors never hold it.
     process.stderr.write(

@@ -33,8 +33,14 @@ export async function startRedis(workDir: string): Promise<RunningRedis> {
     const port = await findFreePort();
     const logfile = join(dir, `redis-${port}.log`);
     const proc = Bun.spawn(
-      [REDIS_SERVER, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir]
-        .concat(["--save", "", "--appendonly", "no", "--logfile", logfile]),
+      [REDIS_SERVER, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir].concat([
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--logfile",
+        logfile,
+      ]),
       { stdin: "ignore", stdout: "ignore", stderr: "ignore" },
     );
     trackProcess(proc);

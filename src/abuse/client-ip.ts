@@ -21,7 +21,14 @@ export function parseTrustedProxies(entries: readonly string[]): BlockList {
     const family = isIP(address);
     const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
     const max = family === 6 ? 128 : 32;
-    if (family === 0 || extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > max || bits === "")
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      !Number.isInteger(prefix) ||
+      prefix < 0 ||
+      prefix > max ||
+      bits === ""
+    )
       throw new Error(`"${entry.slice(0, 64)}" is not an IP address or CIDR range`);
     list.addSubnet(address, prefix, family === 6 ? "ipv6" : "ipv4");
   }
@@ -53,7 +60,9 @@ export class ClientIpResolver {
 
     const raw = headers.get(this.header);
     if (raw === null || raw.length > MAX_FORWARDED_LENGTH) return socket;
-    const hops = (this.header === "forwarded" ? forwardedHops(raw) : raw.split(",")).slice(-MAX_HOPS);
+    const hops = (this.header === "forwarded" ? forwardedHops(raw) : raw.split(",")).slice(
+      -MAX_HOPS,
+    );
 
     let client = socket;
     for (let i = hops.length - 1; i >= 0; i--) {
@@ -76,7 +85,8 @@ function forwardedHops(raw: string): string[] {
   return raw.split(",").map((element) => {
     for (const pair of element.split(";")) {
       const eq = pair.indexOf("=");
-      if (eq > 0 && pair.slice(0, eq).trim().toLowerCase() === "for") return pair.slice(eq + 1).trim();
+      if (eq > 0 && pair.slice(0, eq).trim().toLowerCase() === "for")
+        return pair.slice(eq + 1).trim();
     }
     return "";
   });
@@ -87,7 +97,8 @@ function parseHop(raw: string): string | null {
   let value = raw.trim().replace(/^"(.*)"$/, "$1");
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
   if (bracketed) value = bracketed[1]!;
-  else if (/^\d{1,3}(?:\.\d{1,3}){3}:\d+$/.test(value)) value = value.slice(0, value.lastIndexOf(":"));
+  else if (/^\d{1,3}(?:\.\d{1,3}){3}:\d+$/.test(value))
+    value = value.slice(0, value.lastIndexOf(":"));
   return isIP(value) === 0 ? null : normalizeIp(value);
 }
 
@@ -109,5 +120,7 @@ function expandIpv6(address: string): string[] | null {
   if (right.some((g) => g.includes(".")) || left.some((g) => g.includes("."))) return null;
   const missing = 8 - left.length - right.length;
   if (tail === undefined ? missing !== 0 : missing < 1) return null;
-  return [...left, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...right].map((g) => g.padStart(4, "0"));
+  return [...left, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...right].map(
+    (g) => g.padStart(4, "0"),
+  );
 }

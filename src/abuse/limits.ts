@@ -16,14 +16,24 @@ export interface LimitSettings {
   authFailuresPerMinute: number;
 }
 
-export const DEFAULT_LIMITS: LimitSettings = { mintPerMinute: 600, upgradePerMinute: 300, authFailuresPerMinute: 30 };
+export const DEFAULT_LIMITS: LimitSettings = {
+  mintPerMinute: 600,
+  upgradePerMinute: 300,
+  authFailuresPerMinute: 30,
+};
 
 export type LimitName = "mint" | "upgrade" | "auth_failure";
 
 export function createAbuseMetrics(registry: MetricsRegistry) {
   return {
-    limited: registry.counter("ticketgate_rate_limited_total", "Requests refused with 429, by limit."),
-    limiterErrors: registry.counter("ticketgate_rate_limiter_errors_total", "Limit checks let through because the limiter failed."),
+    limited: registry.counter(
+      "ticketgate_rate_limited_total",
+      "Requests refused with 429, by limit.",
+    ),
+    limiterErrors: registry.counter(
+      "ticketgate_rate_limiter_errors_total",
+      "Limit checks let through because the limiter failed.",
+    ),
   };
 }
 
@@ -54,7 +64,10 @@ export class AbuseLimits {
 
   /** Whether this address may still try to authenticate; spends nothing. */
   checkAuthFailures(clientIp: string): Promise<LimitDecision> {
-    return this.count("auth_failure", this.limiter.peek(this.authFailures, limitKeyForIp(clientIp)));
+    return this.count(
+      "auth_failure",
+      this.limiter.peek(this.authFailures, limitKeyForIp(clientIp)),
+    );
   }
 
   /** Spends one failure from the address's budget. */
@@ -80,6 +93,13 @@ const LIMIT_DETAILS: Record<LimitName, string> = {
 };
 
 /** The 429 answer: a fixed detail and the wait in whole seconds. */
-export function tooManyRequests(limit: LimitName, retryAfter: number, headers: Record<string, string> = {}): Response {
-  return problemResponse(429, LIMIT_DETAILS[limit], { "retry-after": String(retryAfter), ...headers });
+export function tooManyRequests(
+  limit: LimitName,
+  retryAfter: number,
+  headers: Record<string, string> = {},
+): Response {
+  return problemResponse(429, LIMIT_DETAILS[limit], {
+    "retry-after": String(retryAfter),
+    ...headers,
+  });
 }

@@ -95,8 +95,14 @@ export class MemoryRateLimiter implements RateLimiter {
 
   async peek(rule: RateRule, key: string): Promise<LimitDecision> {
     if (rule.perMinute <= 0) return { ok: true };
-    const step = gcraStep(this.arrivals.get(`${rule.name}\n${key}`), this.clock.now(), rule.perMinute);
-    return step.ok ? { ok: true } : { ok: false, retryAfterSeconds: retryAfterSeconds(step.waitMs) };
+    const step = gcraStep(
+      this.arrivals.get(`${rule.name}\n${key}`),
+      this.clock.now(),
+      rule.perMinute,
+    );
+    return step.ok
+      ? { ok: true }
+      : { ok: false, retryAfterSeconds: retryAfterSeconds(step.waitMs) };
   }
 
   async close(): Promise<void> {

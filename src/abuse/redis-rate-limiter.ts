@@ -9,7 +9,13 @@ import type { RedisClient } from "bun";
 import { createHash } from "node:crypto";
 import { systemClock, type Clock } from "../tickets/clock.ts";
 import { RequestPathRedis, withDeadline } from "../tickets/redis-connection.ts";
-import { gcraParameters, retryAfterSeconds, type LimitDecision, type RateLimiter, type RateRule } from "./rate-limiter.ts";
+import {
+  gcraParameters,
+  retryAfterSeconds,
+  type LimitDecision,
+  type RateLimiter,
+  type RateRule,
+} from "./rate-limiter.ts";
 
 /**
  * KEYS: bucket. ARGV: now, interval, window, spend ("1" takes, "0" peeks).
@@ -101,7 +107,8 @@ export class RedisRateLimiter implements RateLimiter {
       this.options.onError?.("unexpected reply");
       return { ok: true };
     }
-    if (reply[0] === "limited" && typeof reply[2] === "number") return { ok: false, retryAfterSeconds: retryAfterSeconds(reply[2]) };
+    if (reply[0] === "limited" && typeof reply[2] === "number")
+      return { ok: false, retryAfterSeconds: retryAfterSeconds(reply[2]) };
     return { ok: true };
   }
 }

@@ -21,7 +21,8 @@ export interface ApiKey {
   scopes: ReadonlySet<Scope>;
 }
 
-export type KeyCheck = { ok: true; key: ApiKey } | { ok: false; reason: "missing" | "malformed" | "unknown" };
+export type KeyCheck =
+  { ok: true; key: ApiKey } | { ok: false; reason: "missing" | "malformed" | "unknown" };
 
 export class ApiKeyring {
   private constructor(private readonly keys: ApiKey[]) {}
@@ -31,7 +32,11 @@ export class ApiKeyring {
    * entry's position. These keys hold every scope, as they did before scopes existed.
    */
   static fromEntries(entries: string[]): ApiKeyring {
-    return new ApiKeyring(entries.map((entry, i) => parseKeyEntry(entry, `TICKETGATE_API_KEYS entry ${i + 1}`, ALL_SCOPES)));
+    return new ApiKeyring(
+      entries.map((entry, i) =>
+        parseKeyEntry(entry, `TICKETGATE_API_KEYS entry ${i + 1}`, ALL_SCOPES),
+      ),
+    );
   }
 
   /** A ring of ready keys; throws when two share an id or a digest. */
@@ -79,7 +84,10 @@ export class ApiKeyring {
 
 /** A fresh random key, for a first start with none configured. */
 export function generateApiKey(): string {
-  return GENERATED_KEY_PREFIX + Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
+  return (
+    GENERATED_KEY_PREFIX +
+    Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")
+  );
 }
 
 /**
@@ -87,20 +95,34 @@ export function generateApiKey(): string {
  * entry in error messages, which never repeat the key. Without an explicit id, the id is
  * derived from the digest.
  */
-export function parseKeyEntry(entry: string, where: string, scopes: ReadonlySet<Scope>, id?: string): ApiKey {
+export function parseKeyEntry(
+  entry: string,
+  where: string,
+  scopes: ReadonlySet<Scope>,
+  id?: string,
+): ApiKey {
   const hashed = /^sha256:([0-9a-f]{64})$/i.exec(entry);
   if (hashed) return keyFromDigest(Buffer.from(hashed[1]!, "hex"), scopes, id);
-  if (entry.toLowerCase().startsWith("sha256:")) throw new Error(`${where}: sha256: must be followed by 64 hex digits`);
-  if (entry.length < MIN_KEY_LENGTH) throw new Error(`${where}: a key needs at least ${MIN_KEY_LENGTH} characters`);
-  if (entry.length > MAX_KEY_LENGTH) throw new Error(`${where}: a key may have at most ${MAX_KEY_LENGTH} characters`);
-  if (!/^[\x21-\x7e]+$/.test(entry)) throw new Error(`${where}: a key must be printable ASCII without spaces`);
+  if (entry.toLowerCase().startsWith("sha256:"))
+    throw new Error(`${where}: sha256: must be followed by 64 hex digits`);
+  if (entry.length < MIN_KEY_LENGTH)
+    throw new Error(`${where}: a key needs at least ${MIN_KEY_LENGTH} characters`);
+  if (entry.length > MAX_KEY_LENGTH)
+    throw new Error(`${where}: a key may have at most ${MAX_KEY_LENGTH} characters`);
+  if (!/^[\x21-\x7e]+$/.test(entry))
+    throw new Error(`${where}: a key must be printable ASCII without spaces`);
   // A key shaped like a JWT would be sent to the JWT verifier and never match: refuse it now.
-  if (looksLikeJwt(entry)) throw new Error(`${where}: a key must not have the shape of a JWT (eyJ….….…)`);
+  if (looksLikeJwt(entry))
+    throw new Error(`${where}: a key must not have the shape of a JWT (eyJ….….…)`);
   return keyFromDigest(sha256(entry), scopes, id);
 }
 
 function keyFromDigest(digest: Buffer, scopes: ReadonlySet<Scope>, id?: string): ApiKey {
-  return { id: id ?? "key_" + createHash("sha256").update(digest).digest("hex").slice(0, 8), digest, scopes };
+  return {
+    id: id ?? "key_" + createHash("sha256").update(digest).digest("hex").slice(0, 8),
+    digest,
+    scopes,
+  };
 }
 
 function sha256(text: string): Buffer {

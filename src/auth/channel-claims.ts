@@ -3,7 +3,12 @@
  * to them. The result is the exact intersection of two pattern sets, so a token holder can
  * never obtain a channel its identity provider did not grant.
  */
-import { expandPattern, patternCovers, patternProblem, type ChannelGrant } from "../channels/grammar.ts";
+import {
+  expandPattern,
+  patternCovers,
+  patternProblem,
+  type ChannelGrant,
+} from "../channels/grammar.ts";
 
 /** Same cap as a mint request's `channels`. */
 const MAX_CLAIM_ENTRIES = 64;
@@ -14,10 +19,16 @@ const MAX_CLAIM_ENTRIES = 64;
  * are skipped: a bad entry grants nothing rather than failing the whole token.
  */
 export function grantsFromClaim(value: unknown, subject: string): ChannelGrant[] {
-  const entries: unknown[] = typeof value === "string" ? value.split(/\s+/).filter(Boolean) : Array.isArray(value) ? value : [];
+  const entries: unknown[] =
+    typeof value === "string"
+      ? value.split(/\s+/).filter(Boolean)
+      : Array.isArray(value)
+        ? value
+        : [];
   const grants: ChannelGrant[] = [];
   for (const entry of entries.slice(0, MAX_CLAIM_ENTRIES)) {
-    const raw = typeof entry === "string" ? { pattern: entry, publish: true } : readObjectEntry(entry);
+    const raw =
+      typeof entry === "string" ? { pattern: entry, publish: true } : readObjectEntry(entry);
     if (raw === undefined || patternProblem(raw.pattern) !== null) continue;
     const pattern = expandPattern(raw.pattern, subject);
     if (pattern !== null) grants.push({ pattern, publish: raw.publish });
@@ -37,9 +48,13 @@ function readObjectEntry(entry: unknown): ChannelGrant | undefined {
  * covers the other, and the narrower one is the intersection) or disjoint, so pairwise
  * narrowing is exact. Publishing needs both sides to allow it.
  */
-export function intersectGrants(requested: readonly ChannelGrant[], granted: readonly ChannelGrant[]): ChannelGrant[] {
+export function intersectGrants(
+  requested: readonly ChannelGrant[],
+  granted: readonly ChannelGrant[],
+): ChannelGrant[] {
   const result = new Map<string, boolean>();
-  const add = (pattern: string, publish: boolean) => result.set(pattern, (result.get(pattern) ?? false) || publish);
+  const add = (pattern: string, publish: boolean) =>
+    result.set(pattern, (result.get(pattern) ?? false) || publish);
 
   for (const want of requested) {
     for (const have of granted) {

@@ -26,7 +26,8 @@ export type Principal =
       scopes: ReadonlySet<Scope>;
     };
 
-export type CredentialRefusal = "missing" | "malformed" | "unknown" | "jwt_not_accepted" | JwtRefusal;
+export type CredentialRefusal =
+  "missing" | "malformed" | "unknown" | "jwt_not_accepted" | JwtRefusal;
 
 export type AuthResult =
   | { ok: true; principal: Principal }
@@ -45,7 +46,11 @@ export class Authenticator {
 
   /** Checks an `Authorization` header value. */
   async authenticate(authorization: string | null): Promise<AuthResult> {
-    const refuse = (reason: CredentialRefusal, kind: "key" | "jwt" | "none", status: 401 | 503 = 401): AuthResult => ({
+    const refuse = (
+      reason: CredentialRefusal,
+      kind: "key" | "jwt" | "none",
+      status: 401 | 503 = 401,
+    ): AuthResult => ({
       ok: false,
       status,
       reason,
@@ -55,12 +60,14 @@ export class Authenticator {
 
     const match = /^Bearer +([\x21-\x7e]+)$/i.exec(authorization);
     const credential = match?.[1];
-    if (credential === undefined || credential.length > MAX_CREDENTIAL_LENGTH) return refuse("malformed", "none");
+    if (credential === undefined || credential.length > MAX_CREDENTIAL_LENGTH)
+      return refuse("malformed", "none");
 
     if (looksLikeJwt(credential)) {
       if (this.jwt === null) return refuse("jwt_not_accepted", "jwt");
       const check = await this.jwt.verify(credential, this.clock.now());
-      if (!check.ok) return refuse(check.reason, "jwt", check.reason === "jwks_unavailable" ? 503 : 401);
+      if (!check.ok)
+        return refuse(check.reason, "jwt", check.reason === "jwks_unavailable" ? 503 : 401);
       return { ok: true, principal: { kind: "jwt", ...check.identity, scopes: JWT_SCOPES } };
     }
 

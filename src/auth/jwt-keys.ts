@@ -33,15 +33,24 @@ const JWKS_MAX_AGE_MS = 10 * 60_000;
 export const DEFAULT_JWKS_ALGORITHMS = ["RS256", "ES256"];
 
 const RSA_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
-const EC_ALGORITHM_BY_CURVE: Record<string, string> = { prime256v1: "ES256", secp384r1: "ES384", secp521r1: "ES512" };
+const EC_ALGORITHM_BY_CURVE: Record<string, string> = {
+  prime256v1: "ES256",
+  secp384r1: "ES384",
+  secp521r1: "ES512",
+};
 const ASYMMETRIC = new Set([...RSA_ALGORITHMS, "ES256", "ES384", "ES512", "EdDSA", "Ed25519"]);
 
 /** Reads a PEM public key or certificate; pins its algorithms by key type unless told. */
-export async function loadPublicKeySource(setting: string, pinned: string[] | undefined): Promise<KeySource> {
+export async function loadPublicKeySource(
+  setting: string,
+  pinned: string[] | undefined,
+): Promise<KeySource> {
   const pem = setting.includes("-----BEGIN") ? setting : readPem(setting);
   const label = /-----BEGIN ([A-Z ]+)-----/.exec(pem)?.[1];
   if (label !== "PUBLIC KEY" && label !== "CERTIFICATE")
-    throw new Error("TICKETGATE_JWT_PUBLIC_KEY must be a PEM PUBLIC KEY or CERTIFICATE (never a private key)");
+    throw new Error(
+      "TICKETGATE_JWT_PUBLIC_KEY must be a PEM PUBLIC KEY or CERTIFICATE (never a private key)",
+    );
 
   let allowed: string[];
   try {
@@ -52,10 +61,16 @@ export async function loadPublicKeySource(setting: string, pinned: string[] | un
   const algorithms = pinned ?? allowed.slice(0, 1);
   for (const alg of algorithms)
     if (!allowed.includes(alg))
-      throw new Error(`TICKETGATE_JWT_ALGORITHMS: ${alg} cannot be verified with this key (it allows ${allowed.join(", ")})`);
+      throw new Error(
+        `TICKETGATE_JWT_ALGORITHMS: ${alg} cannot be verified with this key (it allows ${allowed.join(", ")})`,
+      );
 
   const keys = new Map<string, CryptoKey>();
-  for (const alg of algorithms) keys.set(alg, label === "CERTIFICATE" ? await importX509(pem, alg) : await importSPKI(pem, alg));
+  for (const alg of algorithms)
+    keys.set(
+      alg,
+      label === "CERTIFICATE" ? await importX509(pem, alg) : await importSPKI(pem, alg),
+    );
   return {
     algorithms,
     key: async (header) => {
@@ -71,7 +86,11 @@ export async function loadPublicKeySource(setting: string, pinned: string[] | un
  * tokens with random kids cannot make us hammer the identity provider). Plain http is
  * refused except on loopback, where tests and sidecars live.
  */
-export function loadJwksSource(setting: string, pinned: string[] | undefined, cooldownMs = JWKS_COOLDOWN_MS): KeySource {
+export function loadJwksSource(
+  setting: string,
+  pinned: string[] | undefined,
+  cooldownMs = JWKS_COOLDOWN_MS,
+): KeySource {
   let url: URL;
   try {
     url = new URL(setting);
@@ -84,7 +103,10 @@ export function loadJwksSource(setting: string, pinned: string[] | undefined, co
 
   const algorithms = pinned ?? DEFAULT_JWKS_ALGORITHMS;
   for (const alg of algorithms)
-    if (!ASYMMETRIC.has(alg)) throw new Error(`TICKETGATE_JWT_ALGORITHMS: ${alg} is not an asymmetric algorithm a JWKS can serve`);
+    if (!ASYMMETRIC.has(alg))
+      throw new Error(
+        `TICKETGATE_JWT_ALGORITHMS: ${alg} is not an asymmetric algorithm a JWKS can serve`,
+      );
 
   const jwks = createRemoteJWKSet(url, {
     timeoutDuration: JWKS_TIMEOUT_MS,
@@ -98,8 +120,13 @@ export function loadJwksSource(setting: string, pinned: string[] | undefined, co
         return await jwks(header, token);
       } catch (error) {
         // Keep jose's verdicts on the token; everything else is the key set failing us.
-        if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
-        if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) throw error;
+        if (
+          error instanceof errors.JWKSNoMatchingKey ||
+          error instanceof errors.JWKSMultipleMatchingKeys
+        )
+          throw error;
+        if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+          throw error;
         throw new JwksUnavailableError("key set unavailable");
       }
     },
@@ -110,7 +137,9 @@ function readPem(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new Error(`TICKETGATE_JWT_PUBLIC_KEY: cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    throw new Error(
+      `TICKETGATE_JWT_PUBLIC_KEY: cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
   }
 }
 

@@ -8,7 +8,12 @@ import { createHash } from "node:crypto";
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { ChannelGrant } from "../channels/grammar.ts";
 import { grantsFromClaim } from "./channel-claims.ts";
-import { JwksUnavailableError, loadJwksSource, loadPublicKeySource, type KeySource } from "./jwt-keys.ts";
+import {
+  JwksUnavailableError,
+  loadJwksSource,
+  loadPublicKeySource,
+  type KeySource,
+} from "./jwt-keys.ts";
 
 /** Leeway for `exp`/`nbf`/`iat` against skewed clocks: explicit and small. */
 export const JWT_CLOCK_TOLERANCE_SECONDS = 10;
@@ -66,13 +71,16 @@ export class JwtVerifier {
   static async fromSettings(settings: JwtSettings): Promise<JwtVerifier | null> {
     const sources: KeySource[] = [];
     if (settings.hs256Secret !== undefined) sources.push(hs256Source(settings.hs256Secret));
-    if (settings.publicKey !== undefined) sources.push(await loadPublicKeySource(settings.publicKey, settings.algorithms));
-    if (settings.jwksUrl !== undefined) sources.push(loadJwksSource(settings.jwksUrl, settings.algorithms, settings.jwksCooldownMs));
+    if (settings.publicKey !== undefined)
+      sources.push(await loadPublicKeySource(settings.publicKey, settings.algorithms));
+    if (settings.jwksUrl !== undefined)
+      sources.push(loadJwksSource(settings.jwksUrl, settings.algorithms, settings.jwksCooldownMs));
     if (sources.length === 0) return null;
 
     const seen = new Set<string>();
     for (const alg of sources.flatMap((s) => s.algorithms)) {
-      if (seen.has(alg)) throw new Error(`JWT algorithm ${alg} is claimed by two key settings; pin them apart`);
+      if (seen.has(alg))
+        throw new Error(`JWT algorithm ${alg} is claimed by two key settings; pin them apart`);
       seen.add(alg);
     }
     return new JwtVerifier(sources, settings);
@@ -99,10 +107,19 @@ export class JwtVerifier {
     }
 
     const subject = payload.sub;
-    if (typeof subject !== "string" || !SUBJECT.test(subject)) return { ok: false, reason: "jwt_claims" };
+    if (typeof subject !== "string" || !SUBJECT.test(subject))
+      return { ok: false, reason: "jwt_claims" };
     const claim = payload[this.settings.channelsClaim ?? DEFAULT_CHANNELS_CLAIM];
-    const id = "jwt_" + createHash("sha256").update(`${payload.iss ?? ""}\n${subject}`).digest("hex").slice(0, 8);
-    return { ok: true, identity: { subject, issuer: payload.iss, channels: grantsFromClaim(claim, subject), id } };
+    const id =
+      "jwt_" +
+      createHash("sha256")
+        .update(`${payload.iss ?? ""}\n${subject}`)
+        .digest("hex")
+        .slice(0, 8);
+    return {
+      ok: true,
+      identity: { subject, issuer: payload.iss, channels: grantsFromClaim(claim, subject), id },
+    };
   }
 
   /** jose calls this after it has checked `alg` against the allowed list. */
@@ -128,9 +145,11 @@ function refusalOf(error: unknown): JwtRefusal {
     if (error.claim === "aud") return "jwt_audience";
     return "jwt_claims";
   }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return "jwt_algorithm";
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+    return "jwt_algorithm";
   if (error instanceof errors.JWSSignatureVerificationFailed) return "jwt_signature";
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return "jwt_unknown_key";
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys)
+    return "jwt_unknown_key";
   if (error instanceof JwksUnavailableError) return "jwks_unavailable";
   return "jwt_malformed";
 }

@@ -19,7 +19,9 @@ export function loadKeyFile(path: string): ApiKey[] {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new Error(`TICKETGATE_KEYS_FILE: cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    throw new Error(
+      `TICKETGATE_KEYS_FILE: cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
   }
   return parseKeyFile(text, path);
 }
@@ -35,7 +37,8 @@ export function parseKeyFile(text: string, path = "keys file"): ApiKey[] {
   }
   // Both `[...]` and `{ keys: [...] }` are accepted; the second leaves room for more fields.
   const list = Array.isArray(value) ? value : (value as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(list)) throw new Error(`${where}: expected a list of keys (or an object with "keys")`);
+  if (!Array.isArray(list))
+    throw new Error(`${where}: expected a list of keys (or an object with "keys")`);
 
   const keys = list.map((entry, i) => parseEntry(entry, `${where} entry ${i + 1}`));
   try {
@@ -47,22 +50,30 @@ export function parseKeyFile(text: string, path = "keys file"): ApiKey[] {
 }
 
 function parseEntry(entry: unknown, where: string): ApiKey {
-  if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw new Error(`${where}: must be an object`);
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+    throw new Error(`${where}: must be an object`);
   const fields = entry as Record<string, unknown>;
   for (const name of Object.keys(fields))
     if (!ENTRY_FIELDS.has(name)) throw new Error(`${where}: unknown field "${name.slice(0, 32)}"`);
 
   const { id, hash, key, scopes } = fields;
-  if (typeof id !== "string" || !KEY_ID.test(id)) throw new Error(`${where}: "id" must be 1-64 of A-Z a-z 0-9 _ . -`);
-  if ((hash === undefined) === (key === undefined)) throw new Error(`${where} (${id}): give exactly one of "hash" or "key"`);
+  if (typeof id !== "string" || !KEY_ID.test(id))
+    throw new Error(`${where}: "id" must be 1-64 of A-Z a-z 0-9 _ . -`);
+  if ((hash === undefined) === (key === undefined))
+    throw new Error(`${where} (${id}): give exactly one of "hash" or "key"`);
   if (hash !== undefined && (typeof hash !== "string" || !hash.toLowerCase().startsWith("sha256:")))
     throw new Error(`${where} (${id}): "hash" must be sha256:<64 hex digits>`);
-  if (key !== undefined && typeof key !== "string") throw new Error(`${where} (${id}): "key" must be a string`);
-  if (!Array.isArray(scopes) || scopes.length === 0) throw new Error(`${where} (${id}): "scopes" must be a non-empty list`);
+  if (key !== undefined && typeof key !== "string")
+    throw new Error(`${where} (${id}): "key" must be a string`);
+  if (!Array.isArray(scopes) || scopes.length === 0)
+    throw new Error(`${where} (${id}): "scopes" must be a non-empty list`);
 
   const granted = new Set<Scope>();
   for (const scope of scopes) {
-    if (!isScope(scope)) throw new Error(`${where} (${id}): unknown scope ${JSON.stringify(String(scope).slice(0, 32))}`);
+    if (!isScope(scope))
+      throw new Error(
+        `${where} (${id}): unknown scope ${JSON.stringify(String(scope).slice(0, 32))}`,
+      );
     granted.add(scope);
   }
   return parseKeyEntry((hash ?? key) as string, `${where} (${id})`, granted, id);

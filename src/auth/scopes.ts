@@ -24,6 +24,7 @@ const ROUTE_SCOPES: { method: string; path: RegExp; scope: Scope }[] = [
 
 /** The scope a request needs, from its method and its path (without query). */
 export function requiredScope(method: string, path: string): Scope {
-  for (const route of ROUTE_SCOPES) if (route.method === method && route.path.test(path)) return route.scope;
+  for (const route of ROUTE_SCOPES)
+    if (route.method === method && route.path.test(path)) return route.scope;
   return "admin";
 }

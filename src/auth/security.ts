@@ -52,7 +52,11 @@ const LIMITER_WARNING_INTERVAL_MS = 10_000;
  * store does (so every node shares them), in memory otherwise. Throws an Error whose
  * message is one line naming the bad setting.
  */
-export async function securityFromConfig(config: Config, keyring: ApiKeyring, logger: Logger): Promise<Security> {
+export async function securityFromConfig(
+  config: Config,
+  keyring: ApiKeyring,
+  logger: Logger,
+): Promise<Security> {
   const jwt = await JwtVerifier.fromSettings({
     hs256Secret: config.jwtHs256Secret,
     publicKey: config.jwtPublicKey,

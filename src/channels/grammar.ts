@@ -50,10 +50,12 @@ export function isChannelName(value: string): boolean {
 
 /** Checks a pattern as written in a mint request; returns a reason or null. */
 export function patternProblem(pattern: string): string | null {
-  if (pattern.length === 0 || pattern.length > MAX_CHANNEL_LENGTH) return "must be 1-128 characters";
+  if (pattern.length === 0 || pattern.length > MAX_CHANNEL_LENGTH)
+    return "must be 1-128 characters";
   if (!PATTERN.test(pattern))
     return "may hold only A-Z a-z 0-9 _ - . : @ =, {subject}, and one * at the end";
-  if (PLACEHOLDER_NOT_SEGMENT.test(pattern)) return "{subject} must fill a whole :-separated segment";
+  if (PLACEHOLDER_NOT_SEGMENT.test(pattern))
+    return "{subject} must fill a whole :-separated segment";
   return null;
 }
 
@@ -76,7 +78,11 @@ export function matchesPattern(pattern: string, channel: string): boolean {
 }
 
 /** Finds the grant that admits a channel for the given action, if any. */
-export function isAllowed(grants: readonly ChannelGrant[], channel: string, action: "subscribe" | "publish"): boolean {
+export function isAllowed(
+  grants: readonly ChannelGrant[],
+  channel: string,
+  action: "subscribe" | "publish",
+): boolean {
   if (!isChannelName(channel)) return false;
   for (const grant of grants) {
     if (action === "publish" && !grant.publish) continue;
@@ -93,8 +99,13 @@ export function patternCovers(wide: string, narrow: string): boolean {
 }
 
 /** True when `next` grants nothing `current` does not: the rule for re-authentication. */
-export function isNarrowing(next: readonly ChannelGrant[], current: readonly ChannelGrant[]): boolean {
+export function isNarrowing(
+  next: readonly ChannelGrant[],
+  current: readonly ChannelGrant[],
+): boolean {
   return next.every((grant) =>
-    current.some((held) => (held.publish || !grant.publish) && patternCovers(held.pattern, grant.pattern)),
+    current.some(
+      (held) => (held.publish || !grant.publish) && patternCovers(held.pattern, grant.pattern),
+    ),
   );
 }

@@ -23,7 +23,11 @@ const MAX_EXPONENT = 20;
  * backoffDelay(3, { initialDelayMs: 500, maxDelayMs: 30_000 }); // somewhere in [0, 4000)
  * ```
  */
-export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.min(Math.max(0, attempt), MAX_EXPONENT);
   const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** exponent);
   return Math.floor(random() * ceiling);

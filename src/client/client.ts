@@ -2,14 +2,36 @@
  * The ticketgate client: fetches a fresh ticket for every connection attempt, keeps one
  * session open, reconnects with jittered back-off, and replays its subscriptions.
  */
-import { CloseCode, type ClientFrame, type ReauthedFrame, type ReplyFrame, type ServerFrame } from "../wire/protocol.ts";
+import {
+  CloseCode,
+  type ClientFrame,
+  type ReauthedFrame,
+  type ReplyFrame,
+  type ServerFrame,
+} from "../wire/protocol.ts";
 import type { ServerErrorCode, WelcomeFrame } from "../wire/protocol.ts";
 import { Sleeper, backoffDelay } from "./backoff.ts";
-import { openConnection, type Connection, type TicketPlacement, type WebSocketConstructor } from "./connection.ts";
+import {
+  openConnection,
+  type Connection,
+  type TicketPlacement,
+  type WebSocketConstructor,
+} from "./connection.ts";
 import { Emitter, type Listener } from "./emitter.ts";
 import { TicketgateError } from "./errors.ts";
-import { DEFAULT_RECONNECT, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WELCOME_TIMEOUT_MS } from "./options.ts";
-import type { ClientEvents, ClientOptions, ConnectionState, ReconnectOptions, Request, Subscription } from "./options.ts";
+import {
+  DEFAULT_RECONNECT,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_WELCOME_TIMEOUT_MS,
+} from "./options.ts";
+import type {
+  ClientEvents,
+  ClientOptions,
+  ConnectionState,
+  ReconnectOptions,
+  Request,
+  Subscription,
+} from "./options.ts";
 import { RenewalTimer, renewalDelay } from "./renewal.ts";
 import { PendingRequests } from "./requests.ts";
 import { Subscriptions, type MessageHandler } from "./subscriptions.ts";
@@ -55,11 +77,16 @@ export class TicketgateClient {
   readonly #sleeper = new Sleeper();
 
   constructor(options: ClientOptions) {
-    const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!WebSocketImpl) throw new TypeError("No WebSocket in this runtime: pass one as options.WebSocket (e.g. from the ws package).");
+    const WebSocketImpl =
+      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!WebSocketImpl)
+      throw new TypeError(
+        "No WebSocket in this runtime: pass one as options.WebSocket (e.g. from the ws package).",
+      );
     this.#WebSocket = WebSocketImpl;
     this.#options = options;
-    this.#reconnect = options.reconnect === false ? false : { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.#reconnect =
+      options.reconnect === false ? false : { ...DEFAULT_RECONNECT, ...options.reconnect };
   }
 
   /** `idle`, `connecting`, `open`, `reconnecting` or `closed`. */
@@ -97,7 +124,8 @@ export class TicketgateClient {
    * after every reconnect.
    */
   async subscribe(channel: string, handler: MessageHandler): Promise<Subscription> {
-    if (!this.#subscriptions.has(channel)) await this.request({ type: "subscribe", channel }, { waitForOpen: true });
+    if (!this.#subscriptions.has(channel))
+      await this.request({ type: "subscribe", channel }, { waitForOpen: true });
     this.#subscriptions.add(channel, handler);
     return { channel, unsubscribe: () => this.unsubscribe(channel, handler) };
   }
@@ -127,9 +155,11 @@ export class TicketgateClient {
    */
   async reauth(): Promise<ReauthedFrame> {
     const ticket = normalizeTicket(await this.#options.getTicket());
-    if (ticket === null) throw new TicketgateError("ticket_unavailable", "getTicket returned no ticket.");
+    if (ticket === null)
+      throw new TicketgateError("ticket_unavailable", "getTicket returned no ticket.");
     const reply = (await this.request({ type: "reauth", ticket })) as ReauthedFrame;
-    if (this.#welcome) this.#welcome = { ...this.#welcome, channels: reply.channels, expires_at: reply.expires_at };
+    if (this.#welcome)
+      this.#welcome = { ...this.#welcome, channels: reply.channels, expires_at: reply.expires_at };
     for (const channel of reply.dropped ?? []) this.#dropSubscription(channel, "forbidden");
     this.#scheduleRenewal(reply.expires_at);
     this.#events.emit("reauthed", reply);
@@ -144,7 +174,9 @@ export class TicketgateClient {
     if (options.waitForOpen) await this.#whenOpen();
     const connection = this.#connection;
     if (!connection?.isOpen()) throw new TicketgateError("not_connected", "No session is open.");
-    const { id, reply } = this.#requests.create(this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    const { id, reply } = this.#requests.create(
+      this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    );
     connection.send({ ...frame, id } as ClientFrame);
     return reply;
   }
@@ -171,9 +203,17 @@ export class TicketgateClient {
         this.#events.emit("error", attempt);
         if (!this.#reconnect) return this.#stop(attempt);
         if (failures >= this.#reconnect.maxAttempts)
-          return this.#stop(new TicketgateError("gave_up", `${failures} connection attempts failed in a row.`, { cause: attempt }));
+          return this.#stop(
+            new TicketgateError("gave_up", `${failures} connection attempts failed in a row.`, {
+              cause: attempt,
+            }),
+          );
         delay = backoffDelay(backoffStep++, this.#reconnect, this.#options.random);
-        this.#events.emit("reconnecting", { attempt: failures + 1, delayMs: delay, error: attempt });
+        this.#events.emit("reconnecting", {
+          attempt: failures + 1,
+          delayMs: delay,
+          error: attempt,
+        });
         continue;
       }
 
@@ -183,20 +223,34 @@ export class TicketgateClient {
       const willReconnect = this.#reconnect !== false && code !== CloseCode.revoked;
       this.#events.emit("close", { code, reason, willReconnect });
       if (code === CloseCode.revoked)
-        return this.#stop(new TicketgateError("revoked", "The server revoked this session; not reconnecting.", { closeCode: code }));
-      if (!this.#reconnect) return this.#stop(new TicketgateError("closed", "The session closed.", { closeCode: code }));
+        return this.#stop(
+          new TicketgateError("revoked", "The server revoked this session; not reconnecting.", {
+            closeCode: code,
+          }),
+        );
+      if (!this.#reconnect)
+        return this.#stop(
+          new TicketgateError("closed", "The session closed.", { closeCode: code }),
+        );
       delay = backoffDelay(backoffStep++, this.#reconnect, this.#options.random);
       this.#events.emit("reconnecting", { attempt: 1, delayMs: delay, closeCode: code });
     }
   }
 
   /** One attempt: a fresh ticket, a socket, a welcome, then the session until it closes. */
-  async #attempt(): Promise<TicketgateError | "stop" | { code: number; reason: string; lasted: number }> {
+  async #attempt(): Promise<
+    TicketgateError | "stop" | { code: number; reason: string; lasted: number }
+  > {
     const ticket = await takeTicket(this.#options.getTicket);
     if (ticket instanceof TicketgateError) return ticket;
     if (this.#stopError) return "stop";
     if (ticket === null) {
-      this.#stop(new TicketgateError("ticket_unavailable", "getTicket returned no ticket; the client stopped."));
+      this.#stop(
+        new TicketgateError(
+          "ticket_unavailable",
+          "getTicket returned no ticket; the client stopped.",
+        ),
+      );
       return "stop";
     }
 
@@ -227,7 +281,11 @@ export class TicketgateClient {
     const { code, reason } = await connection.closed;
     this.#connection = undefined;
     this.#renewal.cancel();
-    this.#requests.rejectAll(new TicketgateError("disconnected", "The session closed before the reply.", { closeCode: code }));
+    this.#requests.rejectAll(
+      new TicketgateError("disconnected", "The session closed before the reply.", {
+        closeCode: code,
+      }),
+    );
     return { code, reason, lasted: Date.now() - openedAt };
   }
 
@@ -240,7 +298,10 @@ export class TicketgateClient {
     if (frame.type === "welcome") return;
     if (this.#requests.settle(frame)) return;
     if (frame.type === "error")
-      this.#events.emit("error", new TicketgateError("server", frame.message, { serverCode: frame.code }));
+      this.#events.emit(
+        "error",
+        new TicketgateError("server", frame.message, { serverCode: frame.code }),
+      );
   }
 
   /** Replays subscriptions on a new session; a channel the new ticket refuses is dropped. */
@@ -258,17 +319,23 @@ export class TicketgateClient {
   /** Forgets a channel the server will not serve any more, and tells the app. */
   #dropSubscription(channel: string, serverCode: ServerErrorCode): void {
     if (!this.#subscriptions.remove(channel)) return;
-    this.#events.emit("error", new TicketgateError("server", `The subscription to ${channel} was dropped.`, { serverCode }));
+    this.#events.emit(
+      "error",
+      new TicketgateError("server", `The subscription to ${channel} was dropped.`, { serverCode }),
+    );
   }
 
   #scheduleRenewal(expiresAt: string | undefined): void {
     if (this.#options.renew === false) return;
-    this.#renewal.schedule(renewalDelay(expiresAt, Date.now(), this.#options.random ?? Math.random), () => {
-      // A failed renewal costs nothing yet: the server closes with 4002 and the SDK reconnects.
-      this.reauth().catch((error: unknown) => {
-        if (error instanceof TicketgateError) this.#events.emit("error", error);
-      });
-    });
+    this.#renewal.schedule(
+      renewalDelay(expiresAt, Date.now(), this.#options.random ?? Math.random),
+      () => {
+        // A failed renewal costs nothing yet: the server closes with 4002 and the SDK reconnects.
+        this.reauth().catch((error: unknown) => {
+          if (error instanceof TicketgateError) this.#events.emit("error", error);
+        });
+      },
+    );
   }
 
   #whenOpen(): Promise<WelcomeFrame> {

@@ -3,7 +3,12 @@
  * creates the socket: under Deno a frame the server sends on open is lost when the first
  * listener is added after an `await`, and the welcome is exactly such a frame.
  */
-import { SUBPROTOCOL, type ClientFrame, type ServerFrame, type WelcomeFrame } from "../wire/protocol.ts";
+import {
+  SUBPROTOCOL,
+  type ClientFrame,
+  type ServerFrame,
+  type WelcomeFrame,
+} from "../wire/protocol.ts";
 import { TicketgateError, handshakeFailed, redactTickets, statusFromErrorText } from "./errors.ts";
 import { parseServerFrame } from "./frames.ts";
 
@@ -13,10 +18,16 @@ export interface WebSocketLike {
   readonly protocol: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: "open" | "message" | "close" | "error", listener: (event: unknown) => void): void;
+  addEventListener(
+    type: "open" | "message" | "close" | "error",
+    listener: (event: unknown) => void,
+  ): void;
 }
 
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+) => WebSocketLike;
 
 /** Where the ticket travels: the sub-protocol list (default), or the `?ticket=` query. */
 export type TicketPlacement = "protocol" | "query";
@@ -58,7 +69,9 @@ export function openConnection(options: ConnectionOptions): Connection {
 
   let welcomed = false;
   let settleWelcome!: { resolve(w: WelcomeFrame): void; reject(e: TicketgateError): void };
-  const welcome = new Promise<WelcomeFrame>((resolve, reject) => (settleWelcome = { resolve, reject }));
+  const welcome = new Promise<WelcomeFrame>(
+    (resolve, reject) => (settleWelcome = { resolve, reject }),
+  );
   welcome.catch(() => {});
   let resolveClosed!: (info: CloseInfo) => void;
   const closed = new Promise<CloseInfo>((resolve) => (resolveClosed = resolve));
@@ -72,7 +85,8 @@ export function openConnection(options: ConnectionOptions): Connection {
     if (socket.readyState <= OPEN) socket.close(code, error.code);
   };
   const timer = setTimeout(
-    () => fail(new TicketgateError("timeout", "No welcome frame arrived in time."), PROTOCOL_FAILURE),
+    () =>
+      fail(new TicketgateError("timeout", "No welcome frame arrived in time."), PROTOCOL_FAILURE),
     options.welcomeTimeoutMs,
   );
 
@@ -80,7 +94,13 @@ export function openConnection(options: ConnectionOptions): Connection {
     opened = true;
     // The server must pick the protocol name; anything else could be the ticket echoed back.
     if (placement === "protocol" && socket.protocol !== SUBPROTOCOL)
-      fail(new TicketgateError("protocol", `The server did not answer with the ${SUBPROTOCOL} sub-protocol.`), PROTOCOL_FAILURE);
+      fail(
+        new TicketgateError(
+          "protocol",
+          `The server did not answer with the ${SUBPROTOCOL} sub-protocol.`,
+        ),
+        PROTOCOL_FAILURE,
+      );
   });
   socket.addEventListener("error", (event) => {
     // Not standard, but Bun, Deno and ws put a description here; browsers never do.
@@ -109,7 +129,9 @@ export function openConnection(options: ConnectionOptions): Connection {
     if (!welcomed) {
       welcomed = true;
       const error = opened
-        ? new TicketgateError("protocol", "The session closed before its welcome frame.", { closeCode: event.code })
+        ? new TicketgateError("protocol", "The session closed before its welcome frame.", {
+            closeCode: event.code,
+          })
         : handshakeFailed(statusFromErrorText(lastError), event.code, lastError);
       settleWelcome.reject(error);
     }

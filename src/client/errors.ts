@@ -105,7 +105,11 @@ export function statusFromErrorText(text: string): number | undefined {
 }
 
 /** The handshake error: specific when the status is known, the full list of causes when not. */
-export function handshakeFailed(status: number | undefined, closeCode: number, runtimeText: string): TicketgateError {
+export function handshakeFailed(
+  status: number | undefined,
+  closeCode: number,
+  runtimeText: string,
+): TicketgateError {
   const message =
     status === undefined
       ? HANDSHAKE_FAILED_MESSAGE

@@ -12,12 +12,19 @@ export interface ReconnectOptions extends BackoffOptions {
   maxAttempts: number;
 }
 
-export const DEFAULT_RECONNECT: ReconnectOptions = { ...DEFAULT_BACKOFF, maxAttempts: Number.POSITIVE_INFINITY };
+export const DEFAULT_RECONNECT: ReconnectOptions = {
+  ...DEFAULT_BACKOFF,
+  maxAttempts: Number.POSITIVE_INFINITY,
+};
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_WELCOME_TIMEOUT_MS = 10_000;
 
 /** A client frame without its `id`: the SDK numbers requests itself. */
-export type Request = ClientFrame extends infer F ? (F extends ClientFrame ? Omit<F, "id"> : never) : never;
+export type Request = ClientFrame extends infer F
+  ? F extends ClientFrame
+    ? Omit<F, "id">
+    : never
+  : never;
 
 export interface ClientOptions {
   /** The gateway's WebSocket URL, e.g. `wss://rt.example.com/ws`. In a page, `/ws` and

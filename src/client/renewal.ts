@@ -16,7 +16,11 @@ const MIN_REMAINING_MS = 1_000;
  * skipped (the server then closes with 4002 and the client reconnects). The moment falls at
  * random in the last half of the lead, so sessions opened together do not renew together.
  */
-export function renewalDelay(expiresAt: string | undefined, now: number, random: () => number): number | undefined {
+export function renewalDelay(
+  expiresAt: string | undefined,
+  now: number,
+  random: () => number,
+): number | undefined {
   if (expiresAt === undefined) return undefined;
   const remaining = Date.parse(expiresAt) - now;
   if (!(remaining > MIN_REMAINING_MS)) return undefined;

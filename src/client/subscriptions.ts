@@ -36,6 +36,7 @@ export class Subscriptions {
   dispatch(message: MessageFrame): void {
     const handlers = this.#channels.get(message.channel);
     if (!handlers) return;
-    for (const handler of [...handlers]) callSafely((m: MessageFrame) => handler(m.data, m), message);
+    for (const handler of [...handlers])
+      callSafely((m: MessageFrame) => handler(m.data, m), message);
   }
 }

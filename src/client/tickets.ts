@@ -28,7 +28,10 @@ const DEFAULT_STOP_ON = [401, 403];
  * });
  * ```
  */
-export function fetchTicket(endpoint: string | URL, options: FetchTicketOptions = {}): () => Promise<string | null> {
+export function fetchTicket(
+  endpoint: string | URL,
+  options: FetchTicketOptions = {},
+): () => Promise<string | null> {
   const stopOn = options.stopOn ?? DEFAULT_STOP_ON;
   return async () => {
     const doFetch = options.fetch ?? globalThis.fetch;
@@ -42,11 +45,18 @@ export function fetchTicket(endpoint: string | URL, options: FetchTicketOptions 
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     });
     if (stopOn.includes(response.status)) return null;
-    if (!response.ok) throw new TicketgateError("ticket_unavailable", `The ticket endpoint answered ${response.status}.`);
+    if (!response.ok)
+      throw new TicketgateError(
+        "ticket_unavailable",
+        `The ticket endpoint answered ${response.status}.`,
+      );
 
     const answer = (await response.json()) as { ticket?: unknown };
     if (typeof answer?.ticket !== "string")
-      throw new TicketgateError("ticket_unavailable", "The ticket endpoint's answer has no ticket field.");
+      throw new TicketgateError(
+        "ticket_unavailable",
+        "The ticket endpoint's answer has no ticket field.",
+      );
     return answer.ticket;
   };
 }

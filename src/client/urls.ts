@@ -16,12 +16,16 @@ export function normalizeTicket(source: TicketSource): string | null {
   if (source === null || source === undefined) return null;
   const ticket = typeof source === "string" ? source : source.ticket;
   if (typeof ticket !== "string" || ticket.length === 0)
-    throw new TypeError("getTicket must return a ticket string, an object with a ticket field, or null.");
+    throw new TypeError(
+      "getTicket must return a ticket string, an object with a ticket field, or null.",
+    );
   return ticket;
 }
 
 /** Calls `getTicket` for one attempt; its failure becomes the attempt's error. */
-export async function takeTicket(getTicket: () => TicketSource | Promise<TicketSource>): Promise<string | null | TicketgateError> {
+export async function takeTicket(
+  getTicket: () => TicketSource | Promise<TicketSource>,
+): Promise<string | null | TicketgateError> {
   try {
     return normalizeTicket(await getTicket());
   } catch (cause) {

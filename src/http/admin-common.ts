@@ -25,14 +25,21 @@ export const ChannelParams = t.Object(
 
 export const SubjectParams = t.Object(
   {
-    subject: t.String({ minLength: 1, maxLength: MAX_SUBJECT_LENGTH, description: "The subject, URL-encoded." }),
+    subject: t.String({
+      minLength: 1,
+      maxLength: MAX_SUBJECT_LENGTH,
+      description: "The subject, URL-encoded.",
+    }),
   },
   { additionalProperties: false },
 );
 
 export const SessionParams = t.Object(
   {
-    session: t.String({ pattern: SESSION_ID_PATTERN, description: "A session id from welcome or the list." }),
+    session: t.String({
+      pattern: SESSION_ID_PATTERN,
+      description: "A session id from welcome or the list.",
+    }),
   },
   { additionalProperties: false },
 );
@@ -72,6 +79,8 @@ export async function viaHub<T>(
     if (!(error instanceof HubUnavailableError)) throw error;
     deps.metrics.hubFailures.inc({ op });
     deps.logger.warn("hub unavailable", { op, error });
-    throw new HTTPError(503, "The cross-node hub is unavailable; retry shortly.", { "retry-after": "1" });
+    throw new HTTPError(503, "The cross-node hub is unavailable; retry shortly.", {
+      "retry-after": "1",
+    });
   }
 }

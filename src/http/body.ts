@@ -18,7 +18,8 @@ async function readCapped(request: Request, cap: number): Promise<string> {
   if (!request.body) return "";
   // A declared length was already held to the cap by the guard, and Bun reads no more than
   // it declares: the native whole-body read is several times cheaper than a stream reader.
-  if (request.headers.get("content-length") !== null) return decode(new Uint8Array(await request.arrayBuffer()));
+  if (request.headers.get("content-length") !== null)
+    return decode(new Uint8Array(await request.arrayBuffer()));
 
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

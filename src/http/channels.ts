@@ -57,7 +57,13 @@ export function channelRoutes(deps: ChannelRouteDeps) {
       async ({ params, body, set }) => {
         const ts = new Date(clock.now()).toISOString();
         const { channel } = params;
-        const frame: ServerFrame = { type: "message", channel, data: body.data, from: "server", ts };
+        const frame: ServerFrame = {
+          type: "message",
+          channel,
+          data: body.data,
+          from: "server",
+          ts,
+        };
         await viaHub("push", hub.push(params.channel, JSON.stringify(frame)), deps);
         set.status = 202;
         return { channel: params.channel, ts };

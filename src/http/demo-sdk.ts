@@ -43,7 +43,8 @@ function wireModuleSource(): string {
   let source = "";
   for (const [name, value] of Object.entries(wire)) {
     const json = JSON.stringify(value);
-    if (json === undefined) throw new TypeError(`wire/protocol.ts exports ${name}, which is not plain data`);
+    if (json === undefined)
+      throw new TypeError(`wire/protocol.ts exports ${name}, which is not plain data`);
     source += `export const ${name} = ${json};\n`;
   }
   return source;
@@ -66,6 +67,7 @@ export async function buildBrowserSdk(): Promise<string> {
     minify: true,
   });
   const output = result.outputs[0];
-  if (!result.success || !output) throw new AggregateError(result.logs, "building the browser SDK failed");
+  if (!result.success || !output)
+    throw new AggregateError(result.logs, "building the browser SDK failed");
   return "/* ticketgate client SDK (browser build) */\n" + (await output.text());
 }

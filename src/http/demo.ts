@@ -39,7 +39,9 @@ const JS = "text/javascript; charset=utf-8";
 const indexHtml = indexFile as unknown as string;
 
 function answer(body: string, type: string, cache: string): Response {
-  return new Response(body, { headers: { "content-type": type, "cache-control": cache, ...SECURITY_HEADERS } });
+  return new Response(body, {
+    headers: { "content-type": type, "cache-control": cache, ...SECURITY_HEADERS },
+  });
 }
 
 export function demoRoutes() {
@@ -49,7 +51,11 @@ export function demoRoutes() {
 
   return new Elysia({ name: "demo" })
     .get("/", () => answer(indexHtml, "text/html; charset=utf-8", "no-cache"), hidden)
-    .get(`${DEMO_ASSETS}/demo.css`, () => answer(demoCss, "text/css; charset=utf-8", "no-cache"), hidden)
+    .get(
+      `${DEMO_ASSETS}/demo.css`,
+      () => answer(demoCss, "text/css; charset=utf-8", "no-cache"),
+      hidden,
+    )
     .get(`${DEMO_ASSETS}/demo.js`, () => answer(demoJs, JS, "no-cache"), hidden)
     .get(
       `${DEMO_ASSETS}/sdk.js`,

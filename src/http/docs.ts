@@ -30,7 +30,9 @@ export function refinedSpecRoute(root: { handle(request: Request): Promise<Respo
   return new Elysia({ name: "refined-spec" }).get(
     SPEC_PATH,
     async () => {
-      cached ??= refineSpec(await (await root.handle(new Request(`http://localhost${RAW_SPEC_PATH}`))).json());
+      cached ??= refineSpec(
+        await (await root.handle(new Request(`http://localhost${RAW_SPEC_PATH}`))).json(),
+      );
       return cached;
     },
     { detail: { hide: true } },
@@ -84,7 +86,11 @@ export function docs(version: string) {
             // JSON round trip drops TypeBox's symbol keys, leaving plain JSON Schema.
             schemas: { Problem: JSON.parse(JSON.stringify(ProblemSchema)) },
             securitySchemes: {
-              bearer: { type: "http", scheme: "bearer", description: "An API key from TICKETGATE_API_KEYS." },
+              bearer: {
+                type: "http",
+                scheme: "bearer",
+                description: "An API key from TICKETGATE_API_KEYS.",
+              },
             },
           },
           paths: { "/ws": websocketPath },

@@ -8,39 +8,53 @@ import type { Logger } from "../observability/logger.ts";
 import { HTTPError, PROBLEM_CONTENT_TYPE, problemBody, type Problem } from "./problem.ts";
 
 export function errorMapper(logger: Logger) {
-  return new Elysia({ name: "error-mapper" }).onError({ as: "global" }, ({ code, error, set, request }) => {
-    const answer = (status: number, detail: string, errors?: Problem["errors"], headers: Record<string, string> = {}) => {
-      set.status = status;
-      Object.assign(set.headers, { "content-type": PROBLEM_CONTENT_TYPE, "cache-control": "no-store" }, headers);
-      return problemBody(status, detail, errors);
-    };
+  return new Elysia({ name: "error-mapper" }).onError(
+    { as: "global" },
+    ({ code, error, set, request }) => {
+      const answer = (
+        status: number,
+        detail: string,
+        errors?: Problem["errors"],
+        headers: Record<string, string> = {},
+      ) => {
+        set.status = status;
+        Object.assign(
+          set.headers,
+          { "content-type": PROBLEM_CONTENT_TYPE, "cache-control": "no-store" },
+          headers,
+        );
+        return problemBody(status, detail, errors);
+      };
 
-    // Elysia wraps whatever a body parser throws in its own ParseError; ours rides in `cause`.
-    const own = error instanceof HTTPError ? error : causeOf(error);
-    if (own) return answer(own.status, own.detail, own.errors, own.headers);
+      // Elysia wraps whatever a body parser throws in its own ParseError; ours rides in `cause`.
+      const own = error instanceof HTTPError ? error : causeOf(error);
+      if (own) return answer(own.status, own.detail, own.errors, own.headers);
 
-    switch (code) {
-      case "VALIDATION": {
-        const fields = error.all.slice(0, 10).map((e) => ({
-          field: "path" in e && e.path ? e.path : "/",
-          message: "message" in e ? e.message : "is invalid",
-        }));
-        const first = fields[0];
-        const detail = first ? `Field ${first.field}: ${first.message}.` : "The request body is invalid.";
-        return answer(400, detail, fields);
+      switch (code) {
+        case "VALIDATION": {
+          const fields = error.all.slice(0, 10).map((e) => ({
+            field: "path" in e && e.path ? e.path : "/",
+            message: "message" in e ? e.message : "is invalid",
+          }));
+          const first = fields[0];
+          const detail = first
+            ? `Field ${first.field}: ${first.message}.`
+            : "The request body is invalid.";
+          return answer(400, detail, fields);
+        }
+        case "PARSE":
+          return answer(400, "The request body is not valid JSON.");
+        case "NOT_FOUND":
+          return answer(404, "No such route.");
+        case "INVALID_COOKIE_SIGNATURE":
+        case "INVALID_FILE_TYPE":
+          return answer(400, "The request is invalid.");
+        default:
+          logger.error("unhandled error", { method: request.method, error });
+          return answer(500, "The server failed to handle the request.");
       }
-      case "PARSE":
-        return answer(400, "The request body is not valid JSON.");
-      case "NOT_FOUND":
-        return answer(404, "No such route.");
-      case "INVALID_COOKIE_SIGNATURE":
-      case "INVALID_FILE_TYPE":
-        return answer(400, "The request is invalid.");
-      default:
-        logger.error("unhandled error", { method: request.method, error });
-        return answer(500, "The server failed to handle the request.");
-    }
-  });
+    },
+  );
 }
 
 function causeOf(error: unknown): HTTPError | undefined {

@@ -53,7 +53,8 @@ export function apiGuard(deps: GuardDeps) {
     if (!path.startsWith("/api/") && path !== METRICS_PATH) return;
 
     const ip = clientIps.get(request) ?? "unknown";
-    const refused = (status: number, reason: string) => logger.info("api request refused", { path, status, reason, ip });
+    const refused = (status: number, reason: string) =>
+      logger.info("api request refused", { path, status, reason, ip });
 
     const budget = await security.limits.checkAuthFailures(ip);
     if (!budget.ok) {
@@ -65,11 +66,23 @@ export function apiGuard(deps: GuardDeps) {
     const auth = await security.authenticator.authenticate(request.headers.get("authorization"));
     if (!auth.ok) {
       metrics.authFailures.inc({ reason: auth.reason });
-      audit.credentialRefused({ reason: auth.reason, kind: auth.kind, status: auth.status, ip, path });
+      audit.credentialRefused({
+        reason: auth.reason,
+        kind: auth.kind,
+        status: auth.status,
+        ip,
+        path,
+      });
       if (auth.status === 503)
-        return problemResponse(503, "The identity provider's keys are unavailable; retry shortly.", { "retry-after": "5" });
+        return problemResponse(
+          503,
+          "The identity provider's keys are unavailable; retry shortly.",
+          { "retry-after": "5" },
+        );
       await security.limits.recordAuthFailure(ip);
-      return problemResponse(401, UNAUTHORIZED, { "www-authenticate": 'Bearer realm="ticketgate"' });
+      return problemResponse(401, UNAUTHORIZED, {
+        "www-authenticate": 'Bearer realm="ticketgate"',
+      });
     }
     const principal = auth.principal;
     principals.set(request, principal);
@@ -77,11 +90,18 @@ export function apiGuard(deps: GuardDeps) {
     const scope = requiredScope(request.method, path);
     if (!principal.scopes.has(scope)) {
       metrics.authFailures.inc({ reason: "insufficient_scope" });
-      audit.credentialRefused({ reason: "insufficient_scope", kind: principal.kind, status: 403, ip, path });
+      audit.credentialRefused({
+        reason: "insufficient_scope",
+        kind: principal.kind,
+        status: 403,
+        ip,
+        path,
+      });
       return problemResponse(403, `Insufficient scope: this credential lacks the ${scope} scope.`);
     }
     // A mint's audit line (ticket.minted) names its key already: one line per event.
-    if (principal.kind === "key" && scope !== "mint") audit.keyUsed({ key_id: principal.id, method: request.method, path, ip });
+    if (principal.kind === "key" && scope !== "mint")
+      audit.keyUsed({ key_id: principal.id, method: request.method, path, ip });
 
     if (scope === "mint") {
       // Namespaced by kind: a key file may name a key anything, including a JWT-style id.
@@ -96,7 +116,9 @@ export function apiGuard(deps: GuardDeps) {
     if (request.method !== "POST") return;
 
     if (!JSON_TYPE.test(request.headers.get("content-type") ?? "")) {
-      return problemResponse(415, "The request body must be application/json.", { accept: "application/json" });
+      return problemResponse(415, "The request body must be application/json.", {
+        accept: "application/json",
+      });
     }
     const declared = request.headers.get("content-length");
     if (declared !== null && Number(declared) > MAX_BODY_BYTES) {

@@ -22,11 +22,19 @@ export function healthRoutes(store: TicketStore) {
         set.status = 503;
         set.headers["content-type"] = "application/problem+json";
         set.headers["retry-after"] = "1";
-        return { type: "about:blank", title: "Service Unavailable", status: 503, detail: "The ticket store is unreachable." };
+        return {
+          type: "about:blank",
+          title: "Service Unavailable",
+          status: 503,
+          detail: "The ticket store is unreachable.",
+        };
       },
       {
         response: {
-          200: t.Object({ status: t.Literal("ready"), store: t.String() }, { additionalProperties: false }),
+          200: t.Object(
+            { status: t.Literal("ready"), store: t.String() },
+            { additionalProperties: false },
+          ),
           503: ProblemSchema,
         },
         detail: { tags: ["operations"], summary: "Readiness: the ticket store is reachable" },

@@ -11,10 +11,13 @@ const PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
 /** Counts every answered request by route template and status; register it before the routes. */
 export function requestCounter(metrics: GatewayMetrics) {
-  return new Elysia({ name: "request-counter" }).onAfterResponse({ as: "global" }, ({ route, set }) => {
-    // `route` is the template (`/api/v1/channels/:channel/messages`), never the URL.
-    metrics.requests.inc({ route: route || "unmatched", status: String(set.status ?? 200) });
-  });
+  return new Elysia({ name: "request-counter" }).onAfterResponse(
+    { as: "global" },
+    ({ route, set }) => {
+      // `route` is the template (`/api/v1/channels/:channel/messages`), never the URL.
+      metrics.requests.inc({ route: route || "unmatched", status: String(set.status ?? 200) });
+    },
+  );
 }
 
 export function metricsRoutes(metrics: GatewayMetrics) {
@@ -25,7 +28,10 @@ export function metricsRoutes(metrics: GatewayMetrics) {
         headers: { "content-type": PROMETHEUS_TEXT, "cache-control": "no-store" },
       }),
     {
-      response: { 200: t.String({ description: "Prometheus text exposition format 0.0.4." }), 401: ProblemSchema },
+      response: {
+        200: t.String({ description: "Prometheus text exposition format 0.0.4." }),
+        401: ProblemSchema,
+      },
       detail: {
         tags: ["operations"],
         summary: "Prometheus metrics",

@@ -25,7 +25,8 @@ export function applyPrincipal(grant: TicketGrant, principal: Principal | undefi
   if (principal?.kind !== "jwt") return grant;
   if (grant.subject !== principal.subject)
     throw new HTTPError(403, "A token may only mint tickets for its own subject.");
-  if (grant.metadata !== undefined) throw new HTTPError(403, "A token may not set metadata; a backend key may.");
+  if (grant.metadata !== undefined)
+    throw new HTTPError(403, "A token may not set metadata; a backend key may.");
   return { subject: grant.subject, channels: intersectGrants(grant.channels, principal.channels) };
 }
 
@@ -47,7 +48,8 @@ export function readBinding(bind: BindBody | undefined): TicketBinding {
 
   const binding: TicketBinding = {};
   if (bind.origin !== undefined) {
-    if (!ORIGIN.test(bind.origin)) fail("/bind/origin", "must be an origin like https://app.example.com[:port]");
+    if (!ORIGIN.test(bind.origin))
+      fail("/bind/origin", "must be an origin like https://app.example.com[:port]");
     binding.origin = bind.origin.toLowerCase();
   }
   if (bind.client_ip !== undefined) {
@@ -58,7 +60,11 @@ export function readBinding(bind: BindBody | undefined): TicketBinding {
 }
 
 /** Applies the principal's limits and the binding, in that order. */
-export function finishGrant(grant: TicketGrant, principal: Principal | undefined, bind: BindBody | undefined): TicketGrant {
+export function finishGrant(
+  grant: TicketGrant,
+  principal: Principal | undefined,
+  bind: BindBody | undefined,
+): TicketGrant {
   checkMetadataKeys(grant.metadata);
   const binding = readBinding(bind);
   return bindGrant(applyPrincipal(grant, principal), binding);

@@ -25,7 +25,11 @@ const DESCRIPTIONS: Record<string, string> = {
 };
 
 type Operation = {
-  requestBody?: { content?: Record<string, { schema?: unknown }>; required?: boolean; description?: string };
+  requestBody?: {
+    content?: Record<string, { schema?: unknown }>;
+    required?: boolean;
+    description?: string;
+  };
   responses?: Record<string, { description?: string; content?: Record<string, unknown> }>;
   "x-json-body"?: unknown;
 };
@@ -35,16 +39,22 @@ export function jsonBodyDoc(schema: TSchema): { "x-json-body": unknown } {
   return { "x-json-body": JSON.parse(JSON.stringify(schema)) };
 }
 
-export function refineSpec<T extends { paths?: Record<string, Record<string, Operation>> }>(spec: T): T {
+export function refineSpec<T extends { paths?: Record<string, Record<string, Operation>> }>(
+  spec: T,
+): T {
   const copy = structuredClone(spec);
-  for (const item of Object.values(copy.paths ?? {})) for (const op of Object.values(item)) refineOperation(op);
+  for (const item of Object.values(copy.paths ?? {}))
+    for (const op of Object.values(item)) refineOperation(op);
   return copy;
 }
 
 function refineOperation(op: Operation): void {
   if (op.requestBody) {
     const declared = op["x-json-body"] ?? Object.values(op.requestBody.content ?? {})[0]?.schema;
-    op.requestBody = { ...op.requestBody, content: declared ? { "application/json": { schema: declared } } : {} };
+    op.requestBody = {
+      ...op.requestBody,
+      content: declared ? { "application/json": { schema: declared } } : {},
+    };
     if (!op.requestBody.description) delete op.requestBody.description;
   }
   delete op["x-json-body"];
@@ -53,8 +63,13 @@ function refineOperation(op: Operation): void {
     const generic = !response.description || response.description.startsWith("Response for status");
     if (Number(status) >= 400) {
       op.responses![status] = {
-        description: generic || response.description?.startsWith("RFC 9457") ? DESCRIPTIONS[status] ?? "Error." : response.description,
-        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+        description:
+          generic || response.description?.startsWith("RFC 9457")
+            ? (DESCRIPTIONS[status] ?? "Error.")
+            : response.description,
+        content: {
+          "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
+        },
       };
     } else if (generic) {
       response.description = DESCRIPTIONS[status] ?? "OK";

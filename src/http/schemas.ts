@@ -16,12 +16,18 @@ export const ProblemSchema = t.Object(
     status: Integer({ examples: [401] }),
     detail: t.String({ examples: ["A valid API key is required."] }),
     errors: t.Optional(
-      t.Array(t.Object({ field: t.String(), message: t.String() }, { additionalProperties: false }), {
-        description: "Which fields failed validation (400 only).",
-      }),
+      t.Array(
+        t.Object({ field: t.String(), message: t.String() }, { additionalProperties: false }),
+        {
+          description: "Which fields failed validation (400 only).",
+        },
+      ),
     ),
   },
-  { additionalProperties: false, description: "RFC 9457 problem details (application/problem+json)." },
+  {
+    additionalProperties: false,
+    description: "RFC 9457 problem details (application/problem+json).",
+  },
 );
 
 export const ChannelEntrySchema = t.Union(
@@ -60,7 +66,8 @@ export const BindSchema = t.Object(
       t.String({
         minLength: 2,
         maxLength: 64,
-        description: "Only an upgrade from this client address (IPv4 or IPv6) may redeem the ticket.",
+        description:
+          "Only an upgrade from this client address (IPv4 or IPv6) may redeem the ticket.",
         examples: ["203.0.113.7"],
       }),
     ),
@@ -80,12 +87,26 @@ export const MintBodySchema = t.Object(
       description: "Who the session will act as: 1-256 printable characters.",
       examples: ["alice"],
     }),
-    channels: t.Optional(t.Array(ChannelEntrySchema, { maxItems: 64, description: "Channel permissions; default none." })),
+    channels: t.Optional(
+      t.Array(ChannelEntrySchema, {
+        maxItems: 64,
+        description: "Channel permissions; default none.",
+      }),
+    ),
     metadata: t.Optional(
-      t.Object({}, { additionalProperties: true, description: "Any JSON object up to 4 KiB, handed to the session." }),
+      t.Object(
+        {},
+        {
+          additionalProperties: true,
+          description: "Any JSON object up to 4 KiB, handed to the session.",
+        },
+      ),
     ),
     ttl_seconds: t.Optional(
-      Integer({ minimum: 1, description: "Lifetime; default TICKETGATE_TICKET_TTL, at most TICKETGATE_TICKET_MAX_TTL." }),
+      Integer({
+        minimum: 1,
+        description: "Lifetime; default TICKETGATE_TICKET_TTL, at most TICKETGATE_TICKET_MAX_TTL.",
+      }),
     ),
     bind: t.Optional(BindSchema),
   },
@@ -94,7 +115,10 @@ export const MintBodySchema = t.Object(
 
 export const MintResponseSchema = t.Object(
   {
-    ticket: t.String({ description: "Opaque, single-use: tgt_ + 43 base64url characters.", examples: ["tgt_…"] }),
+    ticket: t.String({
+      description: "Opaque, single-use: tgt_ + 43 base64url characters.",
+      examples: ["tgt_…"],
+    }),
     expires_at: t.String({ format: "date-time", description: "ISO 8601, UTC." }),
     expires_in: Integer({ description: "Seconds until expiry." }),
   },

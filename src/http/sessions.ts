@@ -9,7 +9,13 @@ import type { GatewayMetrics } from "../observability/metrics.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { TicketStore } from "../tickets/store.ts";
 import { StoreUnavailableError } from "../tickets/unavailable.ts";
-import { MAX_SUBJECT_LENGTH, SESSION_ID_PATTERN, SessionParams, SessionSchema, SubjectParams } from "./admin-common.ts";
+import {
+  MAX_SUBJECT_LENGTH,
+  SESSION_ID_PATTERN,
+  SessionParams,
+  SessionSchema,
+  SubjectParams,
+} from "./admin-common.ts";
 import { checkSubject, viaHub } from "./admin-common.ts";
 import type { Principals } from "./guard.ts";
 import { HTTPError } from "./problem.ts";
@@ -30,10 +36,19 @@ const MAX_PAGE = 1000;
 const ListQuery = t.Object(
   {
     subject: t.Optional(
-      t.String({ minLength: 1, maxLength: MAX_SUBJECT_LENGTH, description: "Only this subject's sessions." }),
+      t.String({
+        minLength: 1,
+        maxLength: MAX_SUBJECT_LENGTH,
+        description: "Only this subject's sessions.",
+      }),
     ),
     limit: t.Optional(
-      t.Integer({ minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE, description: "Page size." }),
+      t.Integer({
+        minimum: 1,
+        maximum: MAX_PAGE,
+        default: DEFAULT_PAGE,
+        description: "Page size.",
+      }),
     ),
     cursor: t.Optional(
       t.String({ pattern: SESSION_ID_PATTERN, description: "`next_cursor` of the previous page." }),
@@ -55,14 +70,19 @@ const PageSchema = t.Object(
 const RevokedSchema = t.Object(
   {
     subject: t.String(),
-    sessions_closed: t.Integer({ description: "Sessions closed with 4001, over every node that answered." }),
+    sessions_closed: t.Integer({
+      description: "Sessions closed with 4001, over every node that answered.",
+    }),
     tickets_revoked: t.Integer({ description: "Unredeemed tickets of the subject made unusable." }),
   },
   { additionalProperties: false },
 );
 
 const SessionRevokedSchema = t.Object(
-  { session: t.String(), closed: t.Literal(true, { description: "The session was closed with 4001." }) },
+  {
+    session: t.String(),
+    closed: t.Literal(true, { description: "The session was closed with 4001." }),
+  },
   { additionalProperties: false },
 );
 
@@ -85,7 +105,10 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         const listing = hub.sessions({ subject: query.subject, after: query.cursor, limit });
         const page = await viaHub("sessions", listing, deps);
         const more = page.length > limit;
-        return { sessions: page.slice(0, limit), next_cursor: more ? page[limit - 1]!.session : null };
+        return {
+          sessions: page.slice(0, limit),
+          next_cursor: more ? page[limit - 1]!.session : null,
+        };
       },
       {
         query: ListQuery,
@@ -93,7 +116,8 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         detail: {
           tags: ["sessions"],
           summary: "List live sessions on every node, paged",
-          description: "Pages are ordered by session id; a cursor stays valid while sessions come and go.",
+          description:
+            "Pages are ordered by session id; a cursor stays valid while sessions come and go.",
           security: [{ bearer: [] }],
         },
       },
@@ -103,7 +127,10 @@ export function sessionRoutes(deps: SessionRouteDeps) {
       async ({ params, request }) => {
         const closed = await viaHub("revoke_session", hub.revokeSession(params.session), deps);
         if (!closed) throw new HTTPError(404, "No live session has that id.");
-        logger.info("session revoked", { session: params.session, key: principals.get(request)?.id });
+        logger.info("session revoked", {
+          session: params.session,
+          key: principals.get(request)?.id,
+        });
         audit.sessionRevoked({ session: params.session, key_id: keyId(request) });
         return { session: params.session, closed: true as const };
       },
@@ -129,8 +156,18 @@ export function sessionRoutes(deps: SessionRouteDeps) {
         const tickets = await revokeTickets(store, subject, deps);
         const sessions = await viaHub("revoke_subject", hub.revokeSubject(subject), deps);
         const key = principals.get(request)?.id;
-        logger.info("subject revoked", { subject, sessions_closed: sessions, tickets_revoked: tickets, key });
-        audit.sessionRevoked({ subject, count: sessions, tickets_revoked: tickets, key_id: keyId(request) });
+        logger.info("subject revoked", {
+          subject,
+          sessions_closed: sessions,
+          tickets_revoked: tickets,
+          key,
+        });
+        audit.sessionRevoked({
+          subject,
+          count: sessions,
+          tickets_revoked: tickets,
+          key_id: keyId(request),
+        });
         return { subject, sessions_closed: sessions, tickets_revoked: tickets };
       },
       {
@@ -149,14 +186,20 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     );
 }
 
-async function revokeTickets(store: TicketStore, subject: string, deps: SessionRouteDeps): Promise<number> {
+async function revokeTickets(
+  store: TicketStore,
+  subject: string,
+  deps: SessionRouteDeps,
+): Promise<number> {
   const started = performance.now();
   try {
     return await store.revokeSubject(subject);
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
     deps.logger.warn("ticket revocation failed", { subject, error });
-    throw new HTTPError(503, "The ticket store is unavailable; retry shortly.", { "retry-after": "1" });
+    throw new HTTPError(503, "The ticket store is unavailable; retry shortly.", {
+      "retry-after": "1",
+    });
   } finally {
     deps.metrics.storeLatency.observe((performance.now() - started) / 1000);
   }

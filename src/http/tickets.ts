@@ -50,7 +50,10 @@ export function ticketRoutes(deps: TicketRouteDeps) {
       const minted = await mintTicket(store, grant, ttl, clock);
       if (!minted.ok) {
         logger.warn("ticket refused", { reason: minted.reason, store: store.kind });
-        const detail = minted.reason === "full" ? "The ticket store is full; retry shortly." : "The ticket store is unavailable.";
+        const detail =
+          minted.reason === "full"
+            ? "The ticket store is full; retry shortly."
+            : "The ticket store is unavailable.";
         throw new HTTPError(503, detail, { "retry-after": "1" });
       }
 
@@ -108,20 +111,31 @@ function checkMintBody(body: MintBody, maxTtl: number) {
   };
 
   if (!PRINTABLE.test(body.subject)) fail("/subject", "must hold printable characters only");
-  if (body.ttl_seconds !== undefined && body.ttl_seconds > maxTtl) fail("/ttl_seconds", `must be at most ${maxTtl}`);
-  if (body.metadata !== undefined && Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES)
+  if (body.ttl_seconds !== undefined && body.ttl_seconds > maxTtl)
+    fail("/ttl_seconds", `must be at most ${maxTtl}`);
+  if (
+    body.metadata !== undefined &&
+    Buffer.byteLength(JSON.stringify(body.metadata)) > MAX_METADATA_BYTES
+  )
     fail("/metadata", `must serialize to at most ${MAX_METADATA_BYTES} bytes`);
 
   const asked = body.channels ?? [];
-  const channels: ChannelGrant[] = asked.length === 0 ? NO_CHANNELS : asked.map((entry, i) => {
-    const pattern = typeof entry === "string" ? entry : entry.pattern;
-    const publish = typeof entry === "string" ? true : entry.publish !== false;
-    const problem = patternProblem(pattern);
-    if (problem) return fail(`/channels/${i}`, problem);
-    const expanded = expandPattern(pattern, body.subject);
-    if (expanded === null) return fail(`/channels/${i}`, "{subject} expands to characters a channel name cannot hold");
-    return { pattern: expanded, publish };
-  });
+  const channels: ChannelGrant[] =
+    asked.length === 0
+      ? NO_CHANNELS
+      : asked.map((entry, i) => {
+          const pattern = typeof entry === "string" ? entry : entry.pattern;
+          const publish = typeof entry === "string" ? true : entry.publish !== false;
+          const problem = patternProblem(pattern);
+          if (problem) return fail(`/channels/${i}`, problem);
+          const expanded = expandPattern(pattern, body.subject);
+          if (expanded === null)
+            return fail(
+              `/channels/${i}`,
+              "{subject} expands to characters a channel name cannot hold",
+            );
+          return { pattern: expanded, publish };
+        });
 
   return { subject: body.subject, channels, ...(body.metadata ? { metadata: body.metadata } : {}) };
 }

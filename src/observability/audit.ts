@@ -23,7 +23,9 @@ export interface CredentialFields {
 }
 
 export interface Audit {
-  ticketMinted(fields: CredentialFields & { ticket_id: string; subject: string; ttl: number; bound: string[] }): void;
+  ticketMinted(
+    fields: CredentialFields & { ticket_id: string; subject: string; ttl: number; bound: string[] },
+  ): void;
   ticketRedeemed(fields: { ticket_id: string; session: string; subject: string; ip: string }): void;
   ticketRefused(fields: { reason: string; status: number; ip: string; ticket_id?: string }): void;
   sessionRevoked(fields: {
@@ -36,7 +38,13 @@ export interface Audit {
     reason?: string;
   }): void;
   keyUsed(fields: { key_id: string; method: string; path: string; ip: string }): void;
-  credentialRefused(fields: { reason: string; kind: string; status: number; ip: string; path: string }): void;
+  credentialRefused(fields: {
+    reason: string;
+    kind: string;
+    status: number;
+    ip: string;
+    path: string;
+  }): void;
 }
 
 export function createAudit(logger: Logger): Audit {

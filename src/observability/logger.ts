@@ -52,7 +52,11 @@ export const stdoutSink: LogSink = (line) => {
  * secret: no ticket, key, token or query string. `redactSecrets` is a last line of defence
  * for strings that arrive from outside (error messages of libraries), not a licence.
  */
-export function createLogger(level: LogLevel, sink: LogSink = stdoutSink, base: LogFields = {}): Logger {
+export function createLogger(
+  level: LogLevel,
+  sink: LogSink = stdoutSink,
+  base: LogFields = {},
+): Logger {
   const floor = LEVEL_RANK[level];
 
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
@@ -60,7 +64,9 @@ export function createLogger(level: LogLevel, sink: LogSink = stdoutSink, base: 
     const line = { ts: isoNow(), level: lvl, msg, ...base, ...fields };
     // One pass over the finished line: a replacer function would take JSON.stringify off
     // its fast path for every field of every line.
-    sink(redactSecrets(JSON.stringify(line, fields && hasError(fields) ? errorReplacer : undefined)));
+    sink(
+      redactSecrets(JSON.stringify(line, fields && hasError(fields) ? errorReplacer : undefined)),
+    );
   };
 
   return {
@@ -75,7 +81,8 @@ export function createLogger(level: LogLevel, sink: LogSink = stdoutSink, base: 
 /** A logger that drops everything; for code paths built without one. */
 export const silentLogger: Logger = createLogger("error", () => {}, {});
 
-const SECRET_SHAPES = /tgt_[A-Za-z0-9_-]{8,}|tgk_[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g;
+const SECRET_SHAPES =
+  /tgt_[A-Za-z0-9_-]{8,}|tgk_[A-Za-z0-9_-]{8,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g;
 
 /** Masks anything shaped like a ticket, a generated key or a JWT inside a string. */
 export function redactSecrets(text: string): string {

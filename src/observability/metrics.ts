@@ -76,7 +76,11 @@ export class Histogram {
 
   samples(name: string): string[] {
     const lines = this.buckets.map((b, i) => `${name}_bucket{le="${b}"} ${this.counts[i]}`);
-    lines.push(`${name}_bucket{le="+Inf"} ${this.total}`, `${name}_sum ${this.sum}`, `${name}_count ${this.total}`);
+    lines.push(
+      `${name}_bucket{le="+Inf"} ${this.total}`,
+      `${name}_sum ${this.sum}`,
+      `${name}_count ${this.total}`,
+    );
     return lines;
   }
 }
@@ -105,7 +109,8 @@ export class MetricsRegistry {
   /** Prometheus text exposition format 0.0.4. */
   render(): string {
     const out: string[] = [];
-    for (const s of this.series) out.push(`# HELP ${s.name} ${s.help}`, `# TYPE ${s.name} ${s.type}`, ...s.render());
+    for (const s of this.series)
+      out.push(`# HELP ${s.name} ${s.help}`, `# TYPE ${s.name} ${s.type}`, ...s.render());
     return out.join("\n") + "\n";
   }
 }
@@ -115,23 +120,51 @@ export function createGatewayMetrics(registry = new MetricsRegistry()) {
   return {
     registry,
     ticketsMinted: registry.counter("ticketgate_tickets_minted_total", "Tickets handed out."),
-    ticketsRedeemed: registry.counter("ticketgate_tickets_redeemed_total", "Tickets consumed by an upgrade."),
-    upgradesRefused: registry.counter("ticketgate_upgrades_refused_total", "Upgrades refused, by reason."),
-    authFailures: registry.counter("ticketgate_auth_failures_total", "API requests refused for their credential, by reason."),
-    requests: registry.counter("ticketgate_http_requests_total", "HTTP requests by route template and status."),
+    ticketsRedeemed: registry.counter(
+      "ticketgate_tickets_redeemed_total",
+      "Tickets consumed by an upgrade.",
+    ),
+    upgradesRefused: registry.counter(
+      "ticketgate_upgrades_refused_total",
+      "Upgrades refused, by reason.",
+    ),
+    authFailures: registry.counter(
+      "ticketgate_auth_failures_total",
+      "API requests refused for their credential, by reason.",
+    ),
+    requests: registry.counter(
+      "ticketgate_http_requests_total",
+      "HTTP requests by route template and status.",
+    ),
     sessionsLive: registry.gauge("ticketgate_sessions_live", "Sessions open on this node."),
     messagesIn: registry.counter("ticketgate_messages_in_total", "Frames received from sessions."),
     messagesOut: registry.counter("ticketgate_messages_out_total", "Frames sent to sessions."),
-    publishFanout: registry.histogram("ticketgate_publish_fanout", "Local subscribers reached per publish.", [
-      1, 10, 100, 1_000, 10_000, 100_000,
-    ]),
-    sessionsClosed: registry.counter("ticketgate_sessions_closed_total", "Sessions closed, by close code name."),
-    errorFrames: registry.counter("ticketgate_error_frames_total", "Error frames sent to sessions, by error code."),
-    reauths: registry.counter("ticketgate_reauths_total", "In-band re-authentications, by result (ok or refusal reason)."),
-    hubFailures: registry.counter("ticketgate_hub_failures_total", "Cross-node operations that failed, by operation."),
-    storeLatency: registry.histogram("ticketgate_store_seconds", "Ticket store call latency in seconds.", [
-      0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5,
-    ]),
+    publishFanout: registry.histogram(
+      "ticketgate_publish_fanout",
+      "Local subscribers reached per publish.",
+      [1, 10, 100, 1_000, 10_000, 100_000],
+    ),
+    sessionsClosed: registry.counter(
+      "ticketgate_sessions_closed_total",
+      "Sessions closed, by close code name.",
+    ),
+    errorFrames: registry.counter(
+      "ticketgate_error_frames_total",
+      "Error frames sent to sessions, by error code.",
+    ),
+    reauths: registry.counter(
+      "ticketgate_reauths_total",
+      "In-band re-authentications, by result (ok or refusal reason).",
+    ),
+    hubFailures: registry.counter(
+      "ticketgate_hub_failures_total",
+      "Cross-node operations that failed, by operation.",
+    ),
+    storeLatency: registry.histogram(
+      "ticketgate_store_seconds",
+      "Ticket store call latency in seconds.",
+      [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    ),
   };
 }
 

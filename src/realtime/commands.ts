@@ -23,7 +23,8 @@ export interface CommandDeps {
 export type RawFrame = { type: string; id?: RequestId; [field: string]: unknown };
 
 const FORBIDDEN = "This session's ticket does not grant that channel.";
-const NO_CHANNEL = "This frame needs a channel name: 1-128 characters from A-Z a-z 0-9 _ - . : @ =.";
+const NO_CHANNEL =
+  "This frame needs a channel name: 1-128 characters from A-Z a-z 0-9 _ - . : @ =.";
 const NO_PUBLISH = "A publish frame needs a channel name and a data field.";
 const TOO_MANY = `A session may hold ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions.`;
 
@@ -48,7 +49,12 @@ export function unsubscribe(ws: Socket, frame: RawFrame, { replies }: CommandDep
   const channel = channelOf(frame);
   if (channel === undefined) return replies.error(ws, "bad_frame", NO_CHANNEL, id);
   if (!ws.isSubscribed(channel))
-    return replies.error(ws, "not_subscribed", "This session is not subscribed to that channel.", id);
+    return replies.error(
+      ws,
+      "not_subscribed",
+      "This session is not subscribed to that channel.",
+      id,
+    );
 
   ws.unsubscribe(channel);
   ws.data.subscriptions--;
@@ -63,8 +69,10 @@ export function unsubscribe(ws: Socket, frame: RawFrame, { replies }: CommandDep
 export function publish(ws: Socket, frame: RawFrame, { hub, clock, replies }: CommandDeps): void {
   const { id } = frame;
   const channel = channelOf(frame);
-  if (channel === undefined || !Object.hasOwn(frame, "data")) return replies.error(ws, "bad_frame", NO_PUBLISH, id);
-  if (!isAllowed(ws.data.channels, channel, "publish")) return replies.error(ws, "forbidden", FORBIDDEN, id);
+  if (channel === undefined || !Object.hasOwn(frame, "data"))
+    return replies.error(ws, "bad_frame", NO_PUBLISH, id);
+  if (!isAllowed(ws.data.channels, channel, "publish"))
+    return replies.error(ws, "forbidden", FORBIDDEN, id);
 
   const message: ServerFrame = {
     type: "message",

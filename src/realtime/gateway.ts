@@ -16,7 +16,12 @@ import { bindableOrigin, checkBinding, unbindGrant } from "../tickets/binding.ts
 import type { TicketStore } from "../tickets/store.ts";
 import { hashTicket, isWellFormedTicket, ticketLogId } from "../tickets/ticket.ts";
 import { SUBPROTOCOL } from "../wire/protocol.ts";
-import { checkUpgradeHeaders, findTicket, isOriginAllowed, type HandshakeRefusal } from "./handshake.ts";
+import {
+  checkUpgradeHeaders,
+  findTicket,
+  isOriginAllowed,
+  type HandshakeRefusal,
+} from "./handshake.ts";
 import { newSessionData, type SessionData } from "./session-data.ts";
 
 export interface GatewayDeps {
@@ -43,7 +48,8 @@ const DETAILS: Record<number, string> = {
 };
 
 /** For a bound ticket used elsewhere (upgrade or reauth); burned by then, so nothing is revealed. */
-export const BOUND_REFUSED = "This ticket is bound to another origin or client address; it is no longer usable.";
+export const BOUND_REFUSED =
+  "This ticket is bound to another origin or client address; it is no longer usable.";
 
 const PROTOCOL_ANSWER = { "sec-websocket-protocol": SUBPROTOCOL };
 
@@ -63,15 +69,24 @@ export function createGateway(deps: GatewayDeps) {
     metrics.upgradesRefused.inc({ reason: refusal.reason });
     deps.audit.ticketRefused({ reason: refusal.reason, status: refusal.status, ip, ...extra });
     const headers: Record<string, string> = { connection: "close" };
-    if (refusal.status === 426) Object.assign(headers, { upgrade: "websocket", "sec-websocket-version": "13" });
+    if (refusal.status === 426)
+      Object.assign(headers, { upgrade: "websocket", "sec-websocket-version": "13" });
     if (refusal.status === 405) headers.allow = "GET";
     const bound = refusal.reason.startsWith("bound_");
-    const detail = refusal.status === 401 ? TICKET_REFUSED : bound ? BOUND_REFUSED : DETAILS[refusal.status] ?? "Refused.";
+    const detail =
+      refusal.status === 401
+        ? TICKET_REFUSED
+        : bound
+          ? BOUND_REFUSED
+          : (DETAILS[refusal.status] ?? "Refused.");
     return problemResponse(refusal.status, detail, headers);
   };
 
   /** Answers a refusal, or upgrades and returns undefined (Bun then owns the socket). */
-  return async function upgrade(request: Request, server: Server<SessionData>): Promise<Response | undefined> {
+  return async function upgrade(
+    request: Request,
+    server: Server<SessionData>,
+  ): Promise<Response | undefined> {
     const bad = checkUpgradeHeaders(request);
     if (bad) return refuse(bad, request, server);
 
@@ -90,7 +105,8 @@ export function createGateway(deps: GatewayDeps) {
 
     const offer = findTicket(request.url, request.headers.get("sec-websocket-protocol"));
     if (typeof offer === "string") return refuse({ status: 401, reason: offer }, request, server);
-    if (!isWellFormedTicket(offer.ticket)) return refuse({ status: 401, reason: "malformed" }, request, server);
+    if (!isWellFormedTicket(offer.ticket))
+      return refuse({ status: 401, reason: "malformed" }, request, server);
 
     const hash = hashTicket(offer.ticket);
     // Wall-clock instant the ticket was presented: a revocation after it covers this session.
@@ -103,18 +119,36 @@ export function createGateway(deps: GatewayDeps) {
     if (!taken.ok) {
       if (taken.reason === "unavailable") {
         metrics.upgradesRefused.inc({ reason: "store_unavailable" });
-        logger.warn("upgrade refused", { status: 503, reason: "store_unavailable", ticket_id: ticketId });
-        deps.audit.ticketRefused({ reason: "store_unavailable", status: 503, ip, ticket_id: ticketId });
-        return problemResponse(503, "The ticket store is unavailable.", { connection: "close", "retry-after": "1" });
+        logger.warn("upgrade refused", {
+          status: 503,
+          reason: "store_unavailable",
+          ticket_id: ticketId,
+        });
+        deps.audit.ticketRefused({
+          reason: "store_unavailable",
+          status: 503,
+          ip,
+          ticket_id: ticketId,
+        });
+        return problemResponse(503, "The ticket store is unavailable.", {
+          connection: "close",
+          "retry-after": "1",
+        });
       }
-      return refuse({ status: 401, reason: taken.reason }, request, server, { ticket_id: ticketId });
+      return refuse({ status: 401, reason: taken.reason }, request, server, {
+        ticket_id: ticketId,
+      });
     }
 
     // Checked after the consume on purpose: a bound ticket tried from elsewhere is burned, so
     // a thief gets one try and learns nothing it could use (docs/README-auth.md).
     const { grant, binding } = unbindGrant(taken.grant);
-    const misplaced = checkBinding(binding, { origin: request.headers.get("origin"), clientIp: ip });
-    if (misplaced) return refuse({ status: 403, reason: misplaced }, request, server, { ticket_id: ticketId });
+    const misplaced = checkBinding(binding, {
+      origin: request.headers.get("origin"),
+      clientIp: ip,
+    });
+    if (misplaced)
+      return refuse({ status: 403, reason: misplaced }, request, server, { ticket_id: ticketId });
 
     const capped = deps.admit?.(grant.subject);
     if (capped) {

@@ -5,8 +5,7 @@
 import { SUBPROTOCOL } from "../wire/protocol.ts";
 
 export type HandshakeRefusal =
-  | { status: 405 | 400 | 426 | 403; reason: string }
-  | { status: 401; reason: TicketRefusal };
+  { status: 405 | 400 | 426 | 403; reason: string } | { status: 401; reason: TicketRefusal };
 
 /** Why a ticket was refused; the caller sees one generic 401, the log and counter see this. */
 export type TicketRefusal =
@@ -30,10 +29,14 @@ export function checkUpgradeHeaders(request: Request): HandshakeRefusal | null {
   if (request.method !== "GET") return { status: 405, reason: "method" };
 
   const headers = request.headers;
-  if (!hasToken(headers.get("upgrade"), "websocket") || !hasToken(headers.get("connection"), "upgrade"))
+  if (
+    !hasToken(headers.get("upgrade"), "websocket") ||
+    !hasToken(headers.get("connection"), "upgrade")
+  )
     return { status: 426, reason: "not_upgrade" };
   if (headers.get("sec-websocket-version") !== "13") return { status: 426, reason: "version" };
-  if (!WEBSOCKET_KEY.test(headers.get("sec-websocket-key") ?? "")) return { status: 400, reason: "bad_key" };
+  if (!WEBSOCKET_KEY.test(headers.get("sec-websocket-key") ?? ""))
+    return { status: 400, reason: "bad_key" };
   return null;
 }
 
@@ -42,13 +45,20 @@ export function checkUpgradeHeaders(request: Request): HandshakeRefusal | null {
  * without one comes from a non-browser client, which cross-site WebSocket hijacking cannot
  * involve; it is allowed. `*.example.com` admits subdomains, not the bare domain.
  */
-export function isOriginAllowed(origin: string | null, allowed: readonly string[] | undefined): boolean {
+export function isOriginAllowed(
+  origin: string | null,
+  allowed: readonly string[] | undefined,
+): boolean {
   if (allowed === undefined || origin === null) return true;
   const candidate = origin.toLowerCase();
   for (const entry of allowed) {
     if (entry === "*" || entry === candidate) return true;
     const star = entry.indexOf("*.");
-    if (star > 0 && candidate.startsWith(entry.slice(0, star)) && candidate.endsWith(entry.slice(star + 1))) {
+    if (
+      star > 0 &&
+      candidate.startsWith(entry.slice(0, star)) &&
+      candidate.endsWith(entry.slice(star + 1))
+    ) {
       const host = candidate.slice(star, candidate.length - (entry.length - star - 1));
       if (/^[a-z0-9.-]+$/.test(host)) return true;
     }
@@ -61,7 +71,10 @@ export function isOriginAllowed(origin: string | null, allowed: readonly string[
  * `ticketgate.v1`). Two tickets, or one in each place, are refused: a proxy or a client bug
  * must not make the server guess which one was meant.
  */
-export function findTicket(url: string, protocolHeader: string | null): TicketOffer | TicketRefusal {
+export function findTicket(
+  url: string,
+  protocolHeader: string | null,
+): TicketOffer | TicketRefusal {
   const fromQuery = queryTickets(url);
   const protocols = protocolHeader === null ? [] : protocolHeader.split(",").map((p) => p.trim());
   const protocolOffered = protocols.includes(SUBPROTOCOL);

@@ -142,7 +142,8 @@ export function mergePresence(answers: Presence[]): Presence {
   for (const answer of answers) {
     sessions += answer.sessions;
     truncated ||= answer.truncated;
-    for (const { subject, sessions: n } of answer.subjects) counts.set(subject, (counts.get(subject) ?? 0) + n);
+    for (const { subject, sessions: n } of answer.subjects)
+      counts.set(subject, (counts.get(subject) ?? 0) + n);
   }
   const subjects = [...counts]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -22,14 +22,15 @@ export interface SessionLimits {
 const MIB = 1024 * 1024;
 
 /** Inclusive ranges, with the setting that carries each limit, for messages. */
-export const LIMIT_RANGES: Record<keyof SessionLimits, { min: number; max: number; env: string }> = {
-  maxFrameBytes: { min: 128, max: 16 * MIB, env: "TICKETGATE_MAX_FRAME_BYTES" },
-  messageRate: { min: 1, max: 100_000, env: "TICKETGATE_MESSAGE_RATE" },
-  maxSessionsPerSubject: { min: 1, max: 1_000_000, env: "TICKETGATE_MAX_SESSIONS_PER_SUBJECT" },
-  // Bun rounds 1-7 up to 8 and 0 turns dead-peer detection off; neither is offered.
-  idleTimeout: { min: 8, max: 960, env: "TICKETGATE_IDLE_TIMEOUT" },
-  sessionMaxAge: { min: 1, max: 7 * 86_400, env: "TICKETGATE_SESSION_MAX_AGE" },
-};
+export const LIMIT_RANGES: Record<keyof SessionLimits, { min: number; max: number; env: string }> =
+  {
+    maxFrameBytes: { min: 128, max: 16 * MIB, env: "TICKETGATE_MAX_FRAME_BYTES" },
+    messageRate: { min: 1, max: 100_000, env: "TICKETGATE_MESSAGE_RATE" },
+    maxSessionsPerSubject: { min: 1, max: 1_000_000, env: "TICKETGATE_MAX_SESSIONS_PER_SUBJECT" },
+    // Bun rounds 1-7 up to 8 and 0 turns dead-peer detection off; neither is offered.
+    idleTimeout: { min: 8, max: 960, env: "TICKETGATE_IDLE_TIMEOUT" },
+    sessionMaxAge: { min: 1, max: 7 * 86_400, env: "TICKETGATE_SESSION_MAX_AGE" },
+  };
 
 /** Room for a `message` frame's envelope around data that filled a whole client frame. */
 const ENVELOPE_BYTES = 1024;
@@ -43,7 +44,9 @@ export function checkLimits(limits: SessionLimits): void {
   for (const [key, range] of Object.entries(LIMIT_RANGES)) {
     const value = limits[key as keyof SessionLimits];
     if (!Number.isInteger(value) || value < range.min || value > range.max)
-      throw new RangeError(`${range.env} must be a whole number from ${range.min} to ${range.max}, got ${value}`);
+      throw new RangeError(
+        `${range.env} must be a whole number from ${range.min} to ${range.max}, got ${value}`,
+      );
   }
 }
 

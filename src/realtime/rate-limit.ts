@@ -25,7 +25,11 @@ export function rateLimitFor(messagesPerSecond: number): RateLimit {
  * token, so the bucket goes into debt: a client that backs off pays the debt back with
  * time, one that keeps sending reaches a debt of a whole burst and is closed.
  */
-export function takeToken(bucket: { tokens: number; refilledAt: number }, limit: RateLimit, now: number): RateDecision {
+export function takeToken(
+  bucket: { tokens: number; refilledAt: number },
+  limit: RateLimit,
+  now: number,
+): RateDecision {
   const elapsed = Math.max(0, now - bucket.refilledAt);
   bucket.tokens = Math.min(limit.burst, bucket.tokens + (elapsed * limit.perSecond) / 1000);
   bucket.refilledAt = now;

@@ -27,7 +27,8 @@ export interface ReauthDeps {
   maxAgeMs: number;
 }
 
-const NOT_NARROWER = "A reauth ticket must be for the same subject and grant no more than the session holds.";
+const NOT_NARROWER =
+  "A reauth ticket must be for the same subject and grant no more than the session holds.";
 const OPEN = 1;
 
 export async function reauthenticate(ws: Socket, frame: RawFrame, deps: ReauthDeps): Promise<void> {
@@ -38,7 +39,8 @@ export async function reauthenticate(ws: Socket, frame: RawFrame, deps: ReauthDe
     replies.error(ws, "reauth_failed", message, id);
   };
 
-  if (typeof ticket !== "string" || !isWellFormedTicket(ticket)) return refuse("malformed", TICKET_REFUSED);
+  if (typeof ticket !== "string" || !isWellFormedTicket(ticket))
+    return refuse("malformed", TICKET_REFUSED);
 
   const hash = hashTicket(ticket);
   const started = performance.now();
@@ -57,18 +59,26 @@ export async function reauthenticate(ws: Socket, frame: RawFrame, deps: ReauthDe
 
   d.channels = grant.channels;
   d.expiresAt = deps.clock.now() + deps.maxAgeMs;
-  const dropped = ws.subscriptions.filter((channel) => !isAllowed(d.channels, channel, "subscribe"));
+  const dropped = ws.subscriptions.filter(
+    (channel) => !isAllowed(d.channels, channel, "subscribe"),
+  );
   for (const channel of dropped) ws.unsubscribe(channel);
   d.subscriptions -= dropped.length;
 
   metrics.ticketsRedeemed.inc();
   metrics.reauths.inc({ result: "ok" });
-  deps.logger.info("session reauthenticated", { session: d.id, subject: d.subject, ticket_id: ticketLogId(hash) });
+  deps.logger.info("session reauthenticated", {
+    session: d.id,
+    subject: d.subject,
+    ticket_id: ticketLogId(hash),
+  });
   const expires_at = new Date(d.expiresAt).toISOString();
   replies.send(ws, withId({ type: "reauthed", channels: wireGrants(d), expires_at, dropped }, id));
 }
 
 /** Grants as the welcome and reauthed frames list them: subscribe-only ones as objects. */
 export function wireGrants(d: SessionData): ChannelPermission[] {
-  return d.channels.map((g) => (g.publish ? g.pattern : { pattern: g.pattern, publish: false as const }));
+  return d.channels.map((g) =>
+    g.publish ? g.pattern : { pattern: g.pattern, publish: false as const },
+  );
 }

@@ -13,7 +13,12 @@
  */
 import type { RedisClient } from "bun";
 import type { Logger } from "../observability/logger.ts";
-import { connectRedis, describeError, redisAddress, withDeadline } from "../tickets/redis-connection.ts";
+import {
+  connectRedis,
+  describeError,
+  redisAddress,
+  withDeadline,
+} from "../tickets/redis-connection.ts";
 import { HubUnavailableError } from "./hub.ts";
 
 export interface RedisBusOptions {
@@ -48,7 +53,9 @@ export class RedisBus {
       await bus.connectSubscriber();
     } catch (error) {
       bus.close();
-      throw new Error(`cannot start the redis hub at ${redisAddress(options.url)} (${describeError(error)})`);
+      throw new Error(
+        `cannot start the redis hub at ${redisAddress(options.url)} (${describeError(error)})`,
+      );
     }
     return bus;
   }
@@ -114,7 +121,11 @@ export class RedisBus {
   private async connectSubscriber(): Promise<void> {
     const command = this.command;
     if (!command) throw new HubUnavailableError("no command connection");
-    const client = await withDeadline(command.duplicate(), this.options.commandTimeoutMs, "duplicate");
+    const client = await withDeadline(
+      command.duplicate(),
+      this.options.commandTimeoutMs,
+      "duplicate",
+    );
     try {
       await this.subscribeAll(client);
     } catch (error) {

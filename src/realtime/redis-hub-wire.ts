@@ -20,12 +20,17 @@ export function answerQuery(local: LocalNode, node: string, query: unknown): unk
   const args: Args = query.args;
   switch (query.op) {
     case "presence":
-      return typeof args.channel === "string" && isChannelName(args.channel) ? local.presence(args.channel) : undefined;
+      return typeof args.channel === "string" && isChannelName(args.channel)
+        ? local.presence(args.channel)
+        : undefined;
     case "sessions": {
       const { subject, after, limit } = args;
       if (!isOptionalString(subject) || !isOptionalString(after)) return undefined;
-      if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_PAGE) return undefined;
-      return local.sessions({ subject, after, limit: limit as number }).map((s) => ({ ...s, node }));
+      if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_PAGE)
+        return undefined;
+      return local
+        .sessions({ subject, after, limit: limit as number })
+        .map((s) => ({ ...s, node }));
     }
     case "revokeSubject":
       return isSubject(args.subject) ? local.closeSubject(args.subject, Date.now()) : undefined;
@@ -59,7 +64,8 @@ export function parseRevocations(reply: unknown): Revocation[] {
   for (const [member, score] of pairs) {
     const at = Number(score);
     if (typeof member !== "string" || !Number.isFinite(at)) continue;
-    if (member.startsWith("u:") && isSubject(member.slice(2))) out.push({ kind: "subject", id: member.slice(2), at });
+    if (member.startsWith("u:") && isSubject(member.slice(2)))
+      out.push({ kind: "subject", id: member.slice(2), at });
     else if (member.startsWith("s:")) out.push({ kind: "session", id: member.slice(2), at });
   }
   return out;
@@ -72,10 +78,13 @@ function chunkPairs(flat: unknown[]): unknown[][] {
 }
 
 function isPresence(value: unknown): value is Presence {
-  if (!isRecord(value) || !Number.isInteger(value.sessions) || typeof value.truncated !== "boolean") return false;
+  if (!isRecord(value) || !Number.isInteger(value.sessions) || typeof value.truncated !== "boolean")
+    return false;
   return (
     Array.isArray(value.subjects) &&
-    value.subjects.every((s) => isRecord(s) && typeof s.subject === "string" && Number.isInteger(s.sessions))
+    value.subjects.every(
+      (s) => isRecord(s) && typeof s.subject === "string" && Number.isInteger(s.sessions),
+    )
   );
 }
 

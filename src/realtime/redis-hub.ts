@@ -130,7 +130,10 @@ export class RedisHub implements Hub {
   }
 
   async isReady(): Promise<boolean> {
-    return this.bus.send("PING", []).then((reply) => reply === "PONG", () => false);
+    return this.bus.send("PING", []).then(
+      (reply) => reply === "PONG",
+      () => false,
+    );
   }
 
   async close(): Promise<void> {
@@ -149,13 +152,17 @@ export class RedisHub implements Hub {
     const fresh = String(Date.now() - this.nodeTtlMs);
     const listed = await this.bus.send("ZRANGEBYSCORE", [this.nodesKey, fresh, "+inf"]);
     if (!Array.isArray(listed)) throw new HubUnavailableError("unexpected reply listing nodes");
-    const others = listed.filter((n): n is string => typeof n === "string" && n !== this.node && NODE_ID.test(n));
+    const others = listed.filter(
+      (n): n is string => typeof n === "string" && n !== this.node && NODE_ID.test(n),
+    );
 
     const request = crypto.randomUUID();
     const answers: unknown[] = [];
     let timer: ReturnType<typeof setTimeout> | undefined;
     const waiting = new Set(others);
-    const finished = new Promise<void>((done) => this.pending.set(request, { waiting, answers, done }));
+    const finished = new Promise<void>((done) =>
+      this.pending.set(request, { waiting, answers, done }),
+    );
     const deadline = new Promise<void>((done) => {
       timer = setTimeout(done, this.queryTimeoutMs);
     });
@@ -180,7 +187,13 @@ export class RedisHub implements Hub {
     if (newline < 0) return;
     const [kind, origin, extra] = message.slice(0, newline).split(" ");
     const body = message.slice(newline + 1);
-    if (origin === undefined || origin === this.node || !NODE_ID.test(origin) || extra === undefined) return;
+    if (
+      origin === undefined ||
+      origin === this.node ||
+      !NODE_ID.test(origin) ||
+      extra === undefined
+    )
+      return;
 
     try {
       if (kind === "m" && isChannelName(extra)) this.local?.deliver(extra, body);
@@ -196,7 +209,9 @@ export class RedisHub implements Hub {
     const answer = answerQuery(this.local, this.node, JSON.parse(body));
     if (answer === undefined) return;
     const text = `a ${this.node} ${request}\n${JSON.stringify(answer)}`;
-    this.bus.send("PUBLISH", [this.replyChannel(origin), text]).catch(() => this.local?.hubFailed("reply"));
+    this.bus
+      .send("PUBLISH", [this.replyChannel(origin), text])
+      .catch(() => this.local?.hubFailed("reply"));
   }
 
   private collect(origin: string, request: string, body: string): void {
@@ -212,15 +227,24 @@ export class RedisHub implements Hub {
     try {
       await this.bus.send("ZADD", [this.nodesKey, String(now), this.node]);
       const retention = this.options.revocationRetentionMs;
-      await this.bus.send("ZREMRANGEBYSCORE", [this.nodesKey, "-inf", String(now - this.nodeTtlMs)]);
-      await this.bus.send("ZREMRANGEBYSCORE", [this.revocationsKey, "-inf", String(now - retention)]);
+      await this.bus.send("ZREMRANGEBYSCORE", [
+        this.nodesKey,
+        "-inf",
+        String(now - this.nodeTtlMs),
+      ]);
+      await this.bus.send("ZREMRANGEBYSCORE", [
+        this.revocationsKey,
+        "-inf",
+        String(now - retention),
+      ]);
       // Both sets vanish by themselves once every node of a deployment is gone.
       await this.bus.send("PEXPIRE", [this.nodesKey, String(this.nodeTtlMs * 2)]);
       await this.bus.send("PEXPIRE", [this.revocationsKey, String(retention)]);
       if (!this.healthy) this.options.logger.info("redis hub healthy again", { node: this.node });
       this.healthy = true;
     } catch (error) {
-      if (this.healthy) this.options.logger.warn("redis hub heartbeat failed", { node: this.node, error });
+      if (this.healthy)
+        this.options.logger.warn("redis hub heartbeat failed", { node: this.node, error });
       this.healthy = false;
       this.local?.hubFailed("heartbeat");
     }
@@ -230,7 +254,12 @@ export class RedisHub implements Hub {
   private async catchUp(since: number): Promise<void> {
     try {
       const from = String(since - REPLAY_MARGIN_MS);
-      const reply = await this.bus.send("ZRANGEBYSCORE", [this.revocationsKey, from, "+inf", "WITHSCORES"]);
+      const reply = await this.bus.send("ZRANGEBYSCORE", [
+        this.revocationsKey,
+        from,
+        "+inf",
+        "WITHSCORES",
+      ]);
       for (const entry of parseRevocations(reply)) {
         if (entry.kind === "subject") this.local?.closeSubject(entry.id, entry.at);
         else this.local?.closeSession(entry.id);

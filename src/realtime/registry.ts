@@ -182,13 +182,18 @@ export class SessionRegistry implements LocalNode {
 
   private closeSlowConsumers(channel: string): void {
     for (const ws of this.live.values()) {
-      if (ws.isSubscribed(channel) && ws.getBufferedAmount() >= this.deps.backpressureLimit) this.closeSlow(ws);
+      if (ws.isSubscribed(channel) && ws.getBufferedAmount() >= this.deps.backpressureLimit)
+        this.closeSlow(ws);
     }
   }
 
   private closeSlow(ws: Socket): void {
     const { id: session, subject } = ws.data;
-    this.deps.logger.info("slow consumer closed", { session, subject, buffered: ws.getBufferedAmount() });
+    this.deps.logger.info("slow consumer closed", {
+      session,
+      subject,
+      buffered: ws.getBufferedAmount(),
+    });
     ws.close(CloseCode.slowConsumer, CloseReason.slowConsumer);
   }
 

@@ -81,7 +81,12 @@ export function createSessionHandlers(deps: SessionDeps): WebSocketHandler<Sessi
         return;
       }
       if (!parsed.ok) {
-        replies.error(ws, parsed.code, parsed.code === "bad_json" ? NOT_JSON : NOT_A_FRAME, parsed.id);
+        replies.error(
+          ws,
+          parsed.code,
+          parsed.code === "bad_json" ? NOT_JSON : NOT_A_FRAME,
+          parsed.id,
+        );
         return;
       }
       const frame = parsed.frame;
@@ -117,7 +122,9 @@ export function createSessionHandlers(deps: SessionDeps): WebSocketHandler<Sessi
 }
 
 /** A loosely checked client frame, or the error code that refuses it; both carry a usable id. */
-type ParsedFrame = { ok: true; frame: RawFrame; id?: RequestId } | { ok: false; code: ServerErrorCode; id?: RequestId };
+type ParsedFrame =
+  | { ok: true; frame: RawFrame; id?: RequestId }
+  | { ok: false; code: ServerErrorCode; id?: RequestId };
 
 function parseFrame(raw: string): ParsedFrame {
   let value: unknown;
@@ -126,7 +133,8 @@ function parseFrame(raw: string): ParsedFrame {
   } catch {
     return { ok: false, code: "bad_json" };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, code: "bad_frame" };
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { ok: false, code: "bad_frame" };
   const frame = value as { type?: unknown; id?: unknown };
   const id = requestId(frame.id);
   if (id === undefined) delete frame.id;

@@ -37,7 +37,10 @@ export function bindGrant(grant: TicketGrant, binding: TicketBinding): TicketGra
  * Splits a redeemed grant into what the session gets and the binding to check. A binding
  * that is present but unreadable is reported as such, so the gateway refuses it.
  */
-export function unbindGrant(grant: TicketGrant): { grant: TicketGrant; binding: TicketBinding | "unreadable" | undefined } {
+export function unbindGrant(grant: TicketGrant): {
+  grant: TicketGrant;
+  binding: TicketBinding | "unreadable" | undefined;
+} {
   const metadata = grant.metadata;
   if (metadata === undefined || !(BINDING_KEY in metadata)) return { grant, binding: undefined };
 
@@ -72,7 +75,8 @@ export function checkBinding(
 ): BindingRefusal | null {
   if (binding === undefined) return null;
   if (binding === "unreadable") return "bound_unreadable";
-  if (binding.origin !== undefined && binding.origin !== actual.origin?.toLowerCase()) return "bound_origin";
+  if (binding.origin !== undefined && binding.origin !== actual.origin?.toLowerCase())
+    return "bound_origin";
   if (binding.clientIp !== undefined && binding.clientIp !== actual.clientIp) return "bound_ip";
   return null;
 }

@@ -55,9 +55,15 @@ export async function openTicketStore(
   }
 }
 
-async function openSqlite(settings: SqliteStoreOptions, setting: string, timeoutMs: number): Promise<TicketStore> {
+async function openSqlite(
+  settings: SqliteStoreOptions,
+  setting: string,
+  timeoutMs: number,
+): Promise<TicketStore> {
   const failure = (cause: string) =>
-    new Error(`${setting}: cannot open the ticket database ${JSON.stringify(settings.path)} (${cause})`);
+    new Error(
+      `${setting}: cannot open the ticket database ${JSON.stringify(settings.path)} (${cause})`,
+    );
 
   let store: SqliteTicketStore;
   try {
@@ -73,13 +79,19 @@ async function openSqlite(settings: SqliteStoreOptions, setting: string, timeout
   return store;
 }
 
-async function openRedis(settings: RedisStoreOptions, setting: string, timeoutMs: number): Promise<TicketStore> {
+async function openRedis(
+  settings: RedisStoreOptions,
+  setting: string,
+  timeoutMs: number,
+): Promise<TicketStore> {
   const check = checkRedisUrl(settings.url);
   if (!check.ok) throw new Error(`${setting}: ${check.problem}`);
 
   const problem = await probeRedis(settings.url, timeoutMs);
   if (problem !== undefined) {
-    throw new Error(`${setting}: cannot reach redis at ${redisAddress(settings.url)} (${oneLine(problem)})`);
+    throw new Error(
+      `${setting}: cannot reach redis at ${redisAddress(settings.url)} (${oneLine(problem)})`,
+    );
   }
   return new RedisTicketStore(settings);
 }

@@ -53,7 +53,10 @@ export class MemoryTicketStore implements TicketStore {
     const record = this.tickets.get(hash);
     if (record === undefined) {
       const stone = this.tombstones.get(hash);
-      return { ok: false, reason: stone === undefined ? "unknown" : stone < 0 ? "revoked" : "used" };
+      return {
+        ok: false,
+        reason: stone === undefined ? "unknown" : stone < 0 ? "revoked" : "used",
+      };
     }
 
     this.tickets.delete(hash);
@@ -91,8 +94,10 @@ export class MemoryTicketStore implements TicketStore {
   /** Drops every expired ticket and tombstone. O(n), run off the request path. */
   sweep(): void {
     const now = this.clock.now();
-    for (const [hash, record] of this.tickets) if (record.expiresAt <= now) this.tickets.delete(hash);
-    for (const [hash, stone] of this.tombstones) if (Math.abs(stone) <= now) this.tombstones.delete(hash);
+    for (const [hash, record] of this.tickets)
+      if (record.expiresAt <= now) this.tickets.delete(hash);
+    for (const [hash, stone] of this.tombstones)
+      if (Math.abs(stone) <= now) this.tombstones.delete(hash);
   }
 
   private bury(hash: string, reason: "used" | "revoked", expiresAt: number): void {

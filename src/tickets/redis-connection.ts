@@ -28,11 +28,17 @@ export function checkRedisUrl(url: string): RedisUrlCheck {
     return { ok: false, problem: `not a valid URL (${URL_SHAPE})` };
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    return { ok: false, problem: `unsupported scheme "${parsed.protocol.slice(0, 20)}" (${URL_SHAPE})` };
+    return {
+      ok: false,
+      problem: `unsupported scheme "${parsed.protocol.slice(0, 20)}" (${URL_SHAPE})`,
+    };
   }
   if (parsed.hostname === "") return { ok: false, problem: `no host (${URL_SHAPE})` };
   if (parsed.search !== "" || parsed.hash !== "") {
-    return { ok: false, problem: "query strings and fragments are not supported; put the db number in the path" };
+    return {
+      ok: false,
+      problem: "query strings and fragments are not supported; put the db number in the path",
+    };
   }
   try {
     decodeURIComponent(parsed.username);
@@ -252,7 +258,8 @@ export function describeError(error: unknown): string {
   if (isTimeout(error)) return error.message;
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    if (code === "ERR_REDIS_SERVER_ERROR" || code === "ERR_REDIS_INVALID_COMMAND") return error.message;
+    if (code === "ERR_REDIS_SERVER_ERROR" || code === "ERR_REDIS_INVALID_COMMAND")
+      return error.message;
     if (code === "ERR_REDIS_CONNECTION_CLOSED") return "connection closed";
     if (code === "ERR_REDIS_AUTHENTICATION_FAILED") return "authentication failed";
     if (typeof code === "string") return code;

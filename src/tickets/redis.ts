@@ -3,13 +3,25 @@ import type { RedisClient } from "bun";
 import { createHash } from "node:crypto";
 import { systemClock, type Clock } from "./clock.ts";
 import { RequestPathRedis, withDeadline } from "./redis-connection.ts";
-import { COUNT_SCRIPT, CONSUME_SCRIPT, PUT_SCRIPT, REVOKE_SCRIPT, type RedisScript } from "./redis-scripts.ts";
+import {
+  COUNT_SCRIPT,
+  CONSUME_SCRIPT,
+  PUT_SCRIPT,
+  REVOKE_SCRIPT,
+  type RedisScript,
+} from "./redis-scripts.ts";
 import type { ConsumeResult, PutResult, StoreLimits, TicketStore } from "./store.ts";
 import { parseRecordJson, toGrant } from "./stored-grant.ts";
 import type { TicketRecord } from "./ticket.ts";
 import { StoreUnavailableError } from "./unavailable.ts";
 
-export { checkRedisUrl, connectRedis, probeRedis, redactRedisUrl, type RedisUrlCheck } from "./redis-connection.ts";
+export {
+  checkRedisUrl,
+  connectRedis,
+  probeRedis,
+  redactRedisUrl,
+  type RedisUrlCheck,
+} from "./redis-connection.ts";
 
 export interface RedisStoreOptions extends StoreLimits {
   /** `redis://[user:password@]host[:port][/db]` or `rediss://…`. */
@@ -90,7 +102,8 @@ export class RedisTicketStore implements TicketStore {
 
     const [status, , payload] = reply;
     if (status === "unknown" || status === "expired") return { ok: false, reason: status };
-    if (status === "tomb" && (payload === "used" || payload === "revoked")) return { ok: false, reason: payload };
+    if (status === "tomb" && (payload === "used" || payload === "revoked"))
+      return { ok: false, reason: payload };
     if (status !== "ok" || typeof payload !== "string") return { ok: false, reason: "unavailable" };
 
     const record = parseRecordJson(payload);
@@ -172,7 +185,12 @@ export class RedisTicketStore implements TicketStore {
   }
 }
 
-async function evalScript(client: RedisClient, script: RedisScript, keys: string[], args: string[]) {
+async function evalScript(
+  client: RedisClient,
+  script: RedisScript,
+  keys: string[],
+  args: string[],
+) {
   const tail = [String(keys.length), ...keys, ...args];
   try {
     return await client.send("EVALSHA", [script.sha1, ...tail]);

@@ -54,7 +54,9 @@ CREATE TRIGGER IF NOT EXISTS ticket_grants_counted_out AFTER DELETE ON ticket_gr
 `;
 
 type GrantRow = { subject: string; channels: string; metadata: string | null; expires_at: number };
-type Taken = { kind: "grant"; row: GrantRow } | { kind: "refused"; reason: "unknown" | "expired" | "used" | "revoked" };
+type Taken =
+  | { kind: "grant"; row: GrantRow }
+  | { kind: "refused"; reason: "unknown" | "expired" | "used" | "revoked" };
 
 /**
  * Consumption is the single statement `DELETE … RETURNING`: of any number of attempts, in
@@ -87,13 +89,20 @@ export class SqliteTicketStore implements TicketStore {
       if (this.countGrants() >= options.maxTickets) return false;
 
       const metadata = record.metadata === undefined ? null : JSON.stringify(record.metadata);
-      s.insertGrant.run(hash, record.subject, JSON.stringify(record.channels), metadata, record.expiresAt);
+      s.insertGrant.run(
+        hash,
+        record.subject,
+        JSON.stringify(record.channels),
+        metadata,
+        record.expiresAt,
+      );
       return true;
     }).immediate;
 
     this.consumeTx = this.db.transaction((hash: string, now: number): Taken => {
       const row = s.takeGrant.get(hash);
-      if (row === null) return { kind: "refused", reason: s.readTombstone.get(hash)?.reason ?? "unknown" };
+      if (row === null)
+        return { kind: "refused", reason: s.readTombstone.get(hash)?.reason ?? "unknown" };
       if (row.expires_at <= now) return { kind: "refused", reason: "expired" };
 
       s.buryTicket.run(hash, "used", row.expires_at);
@@ -114,7 +123,9 @@ export class SqliteTicketStore implements TicketStore {
 
   async put(hash: string, record: TicketRecord): Promise<PutResult> {
     try {
-      return this.putTx(hash, record, this.clock.now()) ? { ok: true } : { ok: false, reason: "full" };
+      return this.putTx(hash, record, this.clock.now())
+        ? { ok: true }
+        : { ok: false, reason: "full" };
     } catch {
       // SQLITE_BUSY after the busy timeout, a full disk, a closed store or a duplicate hash.
       return { ok: false, reason: "unavailable" };
@@ -175,7 +186,10 @@ export class SqliteTicketStore implements TicketStore {
   sweep(): number {
     const now = this.clock.now();
     const s = this.statements;
-    return s.sweepGrants.run(now, SWEEP_BATCH_ROWS).changes + s.sweepTombstones.run(now, SWEEP_BATCH_ROWS).changes;
+    return (
+      s.sweepGrants.run(now, SWEEP_BATCH_ROWS).changes +
+      s.sweepTombstones.run(now, SWEEP_BATCH_ROWS).changes
+    );
   }
 
   /** Sweeps batch after batch, yielding to the event loop between them, until none is full. */
@@ -183,7 +197,8 @@ export class SqliteTicketStore implements TicketStore {
     if (this.sweeping || this.closed) return;
     this.sweeping = true;
     try {
-      while (!this.closed && this.sweep() > 0) await new Promise((resolve) => setImmediate(resolve));
+      while (!this.closed && this.sweep() > 0)
+        await new Promise((resolve) => setImmediate(resolve));
     } catch {
       // A busy or failing file is retried on the next tick; requests report it on their own.
     } finally {
@@ -208,8 +223,10 @@ function openDatabase(path: string, busyTimeoutMs: number): Database {
     if (!inMemory) db.run("PRAGMA journal_mode = WAL");
     db.run("PRAGMA synchronous = NORMAL");
     db.transaction(() => {
-      const version = db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
-      if (version > SCHEMA_VERSION) throw new Error(`ticket schema version ${version} is newer than this build`);
+      const version =
+        db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
+      if (version > SCHEMA_VERSION)
+        throw new Error(`ticket schema version ${version} is newer than this build`);
       db.run(SCHEMA);
       db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     }).immediate();
@@ -248,7 +265,9 @@ function prepareStatements(db: Database) {
     deleteSubjectGrants: db.prepare<void, [string, number]>(
       "DELETE FROM ticket_grants WHERE subject = ? AND expires_at > ?",
     ),
-    deleteExpiredGrants: db.prepare<void, [number]>("DELETE FROM ticket_grants WHERE expires_at <= ?"),
+    deleteExpiredGrants: db.prepare<void, [number]>(
+      "DELETE FROM ticket_grants WHERE expires_at <= ?",
+    ),
     sweepGrants: db.prepare<void, [number, number]>(
       `DELETE FROM ticket_grants WHERE hash IN
        (SELECT hash FROM ticket_grants WHERE expires_at <= ? LIMIT ?)`,
@@ -258,7 +277,9 @@ function prepareStatements(db: Database) {
        (SELECT hash FROM ticket_tombstones WHERE expires_at <= ? LIMIT ?)`,
     ),
     countAll: db.prepare<{ n: number }, []>("SELECT n FROM ticket_count WHERE id = 1"),
-    countLive: db.prepare<{ n: number }, [number]>("SELECT count(*) AS n FROM ticket_grants WHERE expires_at > ?"),
+    countLive: db.prepare<{ n: number }, [number]>(
+      "SELECT count(*) AS n FROM ticket_grants WHERE expires_at > ?",
+    ),
   };
 }
 

@@ -5,7 +5,8 @@ export type PutResult = { ok: true } | { ok: false; reason: "full" | "unavailabl
 
 export type ConsumeFailure = "unknown" | "expired" | "used" | "revoked" | "unavailable";
 
-export type ConsumeResult = { ok: true; grant: TicketGrant } | { ok: false; reason: ConsumeFailure };
+export type ConsumeResult =
+  { ok: true; grant: TicketGrant } | { ok: false; reason: ConsumeFailure };
 
 /**
  * Keeps ticket grants under the SHA-256 of the ticket. Every method is async so that

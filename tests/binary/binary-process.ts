@@ -48,11 +48,21 @@ export interface RunningBinary extends AsyncDisposable {
  * Starts the binary in an empty working directory, so nothing it serves can come from a
  * source tree beside it, with only PATH and the given variables in its environment.
  */
-export async function startBinary(binary: string, args: string[], env: Record<string, string> = {}): Promise<RunningBinary> {
+export async function startBinary(
+  binary: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<RunningBinary> {
   const cwd = mkdtempSync(join(tmpdir(), "ticketgate-run-"));
   const proc: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(
     [binary, "--port", "0", "--host", "127.0.0.1", ...args],
-    { cwd, env: { PATH: process.env.PATH ?? "", ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+    {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    },
   );
   let out = "";
   let err = "";

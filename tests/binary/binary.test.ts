@@ -6,7 +6,13 @@ import { join } from "node:path";
 import { rawRequest, upgradeHeaders } from "../helpers/raw-http.ts";
 import { describeWithRedis, uniquePrefix } from "../helpers/redis-env.ts";
 import { openSocket } from "../helpers/ws-client.ts";
-import { BUILD_TIMEOUT_MS, obtainBinary, startBinary, type Binary, type RunningBinary } from "./binary-process.ts";
+import {
+  BUILD_TIMEOUT_MS,
+  obtainBinary,
+  startBinary,
+  type Binary,
+  type RunningBinary,
+} from "./binary-process.ts";
 
 const KEY = "binary-test-key-0123456789abcdef";
 let binary: Binary;
@@ -33,7 +39,11 @@ async function smoke(server: RunningBinary): Promise<void> {
   expect(await socket.next()).toMatchObject({ type: "welcome", subject: "smoke" });
   expect(socket.ws.protocol).toBe("ticketgate.v1");
 
-  const again = await rawRequest(server.port, "/ws", upgradeHeaders({ "Sec-WebSocket-Protocol": `ticketgate.v1, ${ticket}` }));
+  const again = await rawRequest(
+    server.port,
+    "/ws",
+    upgradeHeaders({ "Sec-WebSocket-Protocol": `ticketgate.v1, ${ticket}` }),
+  );
   expect(again.status).toBe(401);
   expect(again.headers["content-type"]).toBe("application/problem+json");
 }
@@ -68,12 +78,16 @@ describe("the compiled binary", () => {
       expect(res.status).toBe(200);
       expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     }
-    const spec = (await (await fetch(`${server.url}/swagger/json`)).json()) as { paths: Record<string, unknown> };
+    const spec = (await (await fetch(`${server.url}/swagger/json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
     expect(Object.keys(spec.paths)).toContain("/api/v1/tickets");
   });
 
   test("turns the demo page off with TICKETGATE_DEMO=false", async () => {
-    await using server = await startBinary(binary.path, ["--api-keys", KEY], { TICKETGATE_DEMO: "false" });
+    await using server = await startBinary(binary.path, ["--api-keys", KEY], {
+      TICKETGATE_DEMO: "false",
+    });
     expect((await fetch(`${server.url}/`)).status).toBe(404);
   });
 
@@ -81,7 +95,14 @@ describe("the compiled binary", () => {
     const dir = mkdtempSync(join(tmpdir(), "ticketgate-binary-sqlite-"));
     try {
       const file = join(dir, "tickets.sqlite");
-      await using server = await startBinary(binary.path, ["--api-keys", KEY, "--store", "sqlite", "--sqlite-path", file]);
+      await using server = await startBinary(binary.path, [
+        "--api-keys",
+        KEY,
+        "--store",
+        "sqlite",
+        "--sqlite-path",
+        file,
+      ]);
       expect(server.stdout()).toContain('"store":"sqlite"');
       await smoke(server);
     } finally {
@@ -92,9 +113,13 @@ describe("the compiled binary", () => {
 
 describeWithRedis("the compiled binary with Redis", (url) => {
   test("runs the redis store", async () => {
-    await using server = await startBinary(binary.path, ["--api-keys", KEY, "--store", "redis", "--redis-prefix", uniquePrefix()], {
-      TICKETGATE_REDIS_URL: url,
-    });
+    await using server = await startBinary(
+      binary.path,
+      ["--api-keys", KEY, "--store", "redis", "--redis-prefix", uniquePrefix()],
+      {
+        TICKETGATE_REDIS_URL: url,
+      },
+    );
     expect(server.stdout()).toContain('"store":"redis"');
     await smoke(server);
   });

@@ -53,7 +53,11 @@ describe("the demo page", () => {
       const file = join(dir, "sdk.js");
       writeFileSync(file, await (await fetch(`${gw.url}/demo/sdk.js`)).text());
       const sdk = (await import(file)) as typeof import("../../src/client/index.ts");
-      const client = new sdk.TicketgateClient({ url: gw.wsUrl, getTicket: () => gw.mint(), reconnect: false });
+      const client = new sdk.TicketgateClient({
+        url: gw.wsUrl,
+        getTicket: () => gw.mint(),
+        reconnect: false,
+      });
       try {
         expect((await client.connect()).subject).toBe("alice");
       } finally {
@@ -66,18 +70,23 @@ describe("the demo page", () => {
 
   test("is left out of the OpenAPI document", async () => {
     gw = await startGateway();
-    const spec = (await (await fetch(`${gw.url}/swagger/json`)).json()) as { paths: Record<string, unknown> };
+    const spec = (await (await fetch(`${gw.url}/swagger/json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
 
     const paths = Object.keys(spec.paths);
     expect(paths).toContain("/api/v1/tickets");
     expect(paths.filter((p) => p === "/" || p.startsWith("/demo"))).toEqual([]);
   });
 
-  test.each(["/", "/demo/sdk.js", "/demo/demo.js"])("answers %s with a 404 problem when the demo is off", async (path) => {
-    gw = await startGateway({ config: { demo: false } });
-    const res = await fetch(`${gw.url}${path}`);
+  test.each(["/", "/demo/sdk.js", "/demo/demo.js"])(
+    "answers %s with a 404 problem when the demo is off",
+    async (path) => {
+      gw = await startGateway({ config: { demo: false } });
+      const res = await fetch(`${gw.url}${path}`);
 
-    expect(res.status).toBe(404);
-    expect(res.headers.get("content-type")).toBe("application/problem+json");
-  });
+      expect(res.status).toBe(404);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+    },
+  );
 });

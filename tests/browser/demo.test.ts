@@ -29,7 +29,9 @@ async function subscribe(page: Page, channel: string): Promise<void> {
   await page.bringToFront();
   await page.fill("#channel", channel);
   await page.click("#subscribe");
-  await page.locator("#log li", { hasText: `subscribed to ${channel}` }).waitFor({ timeout: UI_WAIT_MS });
+  await page
+    .locator("#log li", { hasText: `subscribed to ${channel}` })
+    .waitFor({ timeout: UI_WAIT_MS });
 }
 
 describe("the demo page in Chromium", () => {
@@ -47,7 +49,9 @@ describe("the demo page in Chromium", () => {
       await browser.screenshot(page, "demo-connected");
 
       expect(browser.requested.some((u) => u.endsWith("/ws"))).toBe(true);
-      expect(browser.requested.filter((u) => u.includes(API_KEY) || u.includes("tgt_"))).toEqual([]);
+      expect(browser.requested.filter((u) => u.includes(API_KEY) || u.includes("tgt_"))).toEqual(
+        [],
+      );
       expect(browser.blocked).toEqual([]);
     },
     BROWSER_TEST_TIMEOUT_MS,
@@ -88,11 +92,15 @@ describe("the demo page in Chromium", () => {
       await bob.bringToFront();
       await bob.fill("#message", "hello from bob");
       await bob.click("#publish");
-      await alice.locator("#messages li", { hasText: "bob: hello from bob" }).waitFor({ timeout: UI_WAIT_MS });
+      await alice
+        .locator("#messages li", { hasText: "bob: hello from bob" })
+        .waitFor({ timeout: UI_WAIT_MS });
       await alice.bringToFront();
       await alice.fill("#message", "hi bob");
       await alice.press("#message", "Enter");
-      await bob.locator("#messages li", { hasText: "alice: hi bob" }).waitFor({ timeout: UI_WAIT_MS });
+      await bob
+        .locator("#messages li", { hasText: "alice: hi bob" })
+        .waitFor({ timeout: UI_WAIT_MS });
 
       await browser.screenshot(alice, "demo-alice");
       await browser.screenshot(bob, "demo-bob");

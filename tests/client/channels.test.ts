@@ -17,7 +17,11 @@ async function gateway(port = 0): Promise<TestGateway> {
   return gw;
 }
 
-function connectAs(gw: () => TestGateway, subject: string, channels = ["chat:*"]): TicketgateClient {
+function connectAs(
+  gw: () => TestGateway,
+  subject: string,
+  channels = ["chat:*"],
+): TicketgateClient {
   const client = new TicketgateClient({
     url: gw().wsUrl,
     getTicket: () => gw().mint({ subject, channels }),
@@ -27,7 +31,10 @@ function connectAs(gw: () => TestGateway, subject: string, channels = ["chat:*"]
   return client;
 }
 
-function inbox(): { received: MessageFrame[]; handler: (data: unknown, message: MessageFrame) => void } {
+function inbox(): {
+  received: MessageFrame[];
+  handler: (data: unknown, message: MessageFrame) => void;
+} {
   const received: MessageFrame[] = [];
   return { received, handler: (_data, message) => received.push(message) };
 }
@@ -53,7 +60,11 @@ describe("channels", () => {
 
     await bob.publish("chat:lobby", { text: "hi" });
     await waitFor(() => box.received.length === 1, 5000, "alice's message");
-    expect(box.received[0]).toMatchObject({ channel: "chat:lobby", data: { text: "hi" }, from: { subject: "bob", session: bobSession } });
+    expect(box.received[0]).toMatchObject({
+      channel: "chat:lobby",
+      data: { text: "hi" },
+      from: { subject: "bob", session: bobSession },
+    });
   });
 
   test("a message pushed over REST arrives from the server", async () => {
@@ -73,7 +84,9 @@ describe("channels", () => {
     const alice = connectAs(() => gw, "alice", ["chat:*"]);
     await alice.connect();
 
-    const error = (await alice.subscribe("billing:all", () => {}).catch((e: unknown) => e)) as TicketgateError;
+    const error = (await alice
+      .subscribe("billing:all", () => {})
+      .catch((e: unknown) => e)) as TicketgateError;
     expect(error).toBeInstanceOf(TicketgateError);
     expect(error.code).toBe("server");
     expect(error.serverCode).toBe("forbidden");

@@ -16,8 +16,16 @@ describe("connecting", () => {
   test("connects with the ticket as a sub-protocol and resolves with the welcome", async () => {
     gw = await startGateway();
     const opened: Opened[] = [];
-    const source = mintingSource(() => gw, { subject: "alice", channels: ["chat:*"], metadata: { plan: "pro" } });
-    client = new TicketgateClient({ url: gw.wsUrl, getTicket: source.getTicket, WebSocket: recordingWebSocket(opened) });
+    const source = mintingSource(() => gw, {
+      subject: "alice",
+      channels: ["chat:*"],
+      metadata: { plan: "pro" },
+    });
+    client = new TicketgateClient({
+      url: gw.wsUrl,
+      getTicket: source.getTicket,
+      WebSocket: recordingWebSocket(opened),
+    });
 
     const welcome = await client.connect();
     expect(welcome).toMatchObject({ type: "welcome", subject: "alice", metadata: { plan: "pro" } });
@@ -30,7 +38,11 @@ describe("connecting", () => {
     gw = await startGateway();
     const opened: Opened[] = [];
     const source = mintingSource(() => gw);
-    client = new TicketgateClient({ url: gw.wsUrl, getTicket: source.getTicket, WebSocket: recordingWebSocket(opened) });
+    client = new TicketgateClient({
+      url: gw.wsUrl,
+      getTicket: source.getTicket,
+      WebSocket: recordingWebSocket(opened),
+    });
     await client.connect();
 
     expect(opened[0]!.url).toBe(gw.wsUrl);
@@ -55,7 +67,10 @@ describe("connecting", () => {
 
   test("accepts the mint answer object as getTicket's result", async () => {
     gw = await startGateway();
-    client = new TicketgateClient({ url: gw.wsUrl, getTicket: async () => ({ ticket: await gw.mint() }) });
+    client = new TicketgateClient({
+      url: gw.wsUrl,
+      getTicket: async () => ({ ticket: await gw.mint() }),
+    });
     expect((await client.connect()).subject).toBe("alice");
   });
 
@@ -108,7 +123,11 @@ describe("request and reply", () => {
 describe("refused upgrades", () => {
   test("a refused ticket surfaces as handshake_failed with the 401 that Bun reveals", async () => {
     gw = await startGateway();
-    client = new TicketgateClient({ url: gw.wsUrl, getTicket: () => `tgt_${"A".repeat(43)}`, reconnect: false });
+    client = new TicketgateClient({
+      url: gw.wsUrl,
+      getTicket: () => `tgt_${"A".repeat(43)}`,
+      reconnect: false,
+    });
     const errors: TicketgateError[] = [];
     client.on("error", (e) => errors.push(e));
 
@@ -125,10 +144,18 @@ describe("refused upgrades", () => {
     gw = await startGateway({ config: { allowedOrigins: ["https://app.example.com"] } });
     const ForeignOrigin = class extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
-        super(url, { protocols, headers: { origin: "https://evil.example.net" } } as unknown as string[]); // boundary: Bun's extra constructor form
+        super(url, {
+          protocols,
+          headers: { origin: "https://evil.example.net" },
+        } as unknown as string[]); // boundary: Bun's extra constructor form
       }
     };
-    client = new TicketgateClient({ url: gw.wsUrl, getTicket: () => gw.mint(), reconnect: false, WebSocket: ForeignOrigin });
+    client = new TicketgateClient({
+      url: gw.wsUrl,
+      getTicket: () => gw.mint(),
+      reconnect: false,
+      WebSocket: ForeignOrigin,
+    });
 
     const error = (await client.connect().catch((e: unknown) => e)) as TicketgateError;
     expect(error.code).toBe("handshake_failed");
@@ -138,10 +165,20 @@ describe("refused upgrades", () => {
   test("a ticket in query mode is masked in the runtime's error text", async () => {
     gw = await startGateway();
     const ticket = await gw.mint();
-    const first = new TicketgateClient({ url: gw.wsUrl, getTicket: () => ticket, ticketIn: "query", reconnect: false });
+    const first = new TicketgateClient({
+      url: gw.wsUrl,
+      getTicket: () => ticket,
+      ticketIn: "query",
+      reconnect: false,
+    });
     await first.connect();
     first.close();
-    client = new TicketgateClient({ url: gw.wsUrl, getTicket: () => ticket, ticketIn: "query", reconnect: false });
+    client = new TicketgateClient({
+      url: gw.wsUrl,
+      getTicket: () => ticket,
+      ticketIn: "query",
+      reconnect: false,
+    });
 
     const error = (await client.connect().catch((e: unknown) => e)) as TicketgateError;
     expect(error.status).toBe(401);
@@ -151,11 +188,21 @@ describe("refused upgrades", () => {
   test("a ticket used twice is refused, so every attempt needs a fresh one", async () => {
     gw = await startGateway();
     const ticket = await gw.mint();
-    const first = new TicketgateClient({ url: gw.wsUrl, getTicket: () => ticket, reconnect: false });
-    const second = new TicketgateClient({ url: gw.wsUrl, getTicket: () => ticket, reconnect: false });
+    const first = new TicketgateClient({
+      url: gw.wsUrl,
+      getTicket: () => ticket,
+      reconnect: false,
+    });
+    const second = new TicketgateClient({
+      url: gw.wsUrl,
+      getTicket: () => ticket,
+      reconnect: false,
+    });
     try {
       await first.connect();
-      expect(((await second.connect().catch((e: unknown) => e)) as TicketgateError).code).toBe("handshake_failed");
+      expect(((await second.connect().catch((e: unknown) => e)) as TicketgateError).code).toBe(
+        "handshake_failed",
+      );
     } finally {
       first.close();
       second.close();
@@ -207,13 +254,19 @@ describe("closing", () => {
   test("close() ends the session and nothing reconnects", async () => {
     gw = await startGateway();
     let calls = 0;
-    client = new TicketgateClient({ url: gw.wsUrl, getTicket: () => (calls++, gw.mint()), reconnect: { initialDelayMs: 10 } });
+    client = new TicketgateClient({
+      url: gw.wsUrl,
+      getTicket: () => (calls++, gw.mint()),
+      reconnect: { initialDelayMs: 10 },
+    });
     await client.connect();
 
     client.close();
     await Bun.sleep(200);
     expect(client.state).toBe("closed");
     expect(calls).toBe(1);
-    expect(((await client.connect().catch((e: unknown) => e)) as TicketgateError).code).toBe("closed");
+    expect(((await client.connect().catch((e: unknown) => e)) as TicketgateError).code).toBe(
+      "closed",
+    );
   });
 });

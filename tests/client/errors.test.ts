@@ -5,11 +5,23 @@ import { handshakeFailed, redactTickets, statusFromErrorText } from "../../src/c
 
 describe("the status of a refused upgrade", () => {
   test.each([
-    ["is read from Bun's error text", "WebSocket connection to 'ws://127.0.0.1:4030/ws' failed: Expected 101 status code: 401", 401],
+    [
+      "is read from Bun's error text",
+      "WebSocket connection to 'ws://127.0.0.1:4030/ws' failed: Expected 101 status code: 401",
+      401,
+    ],
     ["is read from the ws package's error text", "Unexpected server response: 403", 403],
-    ["is read from Deno's error text", "NetworkError: failed to connect to WebSocket: Invalid status code: 429", 429],
+    [
+      "is read from Deno's error text",
+      "NetworkError: failed to connect to WebSocket: Invalid status code: 429",
+      429,
+    ],
     ["is unknown when the runtime gives no text, as browsers do", "", undefined],
-    ["is not mistaken for a port number", "WebSocket connection to 'ws://127.0.0.1:401/ws' failed: Failed to connect", undefined],
+    [
+      "is not mistaken for a port number",
+      "WebSocket connection to 'ws://127.0.0.1:401/ws' failed: Failed to connect",
+      undefined,
+    ],
   ])("%s", (_title, text, status) => {
     expect(statusFromErrorText(text)).toBe(status);
   });
@@ -30,6 +42,8 @@ describe("the status of a refused upgrade", () => {
   });
 
   test("masks tickets inside runtime text", () => {
-    expect(redactTickets(`failed: ws://h/ws?ticket=tgt_${"x".repeat(43)}`)).toBe("failed: ws://h/ws?ticket=tgt_[redacted]");
+    expect(redactTickets(`failed: ws://h/ws?ticket=tgt_${"x".repeat(43)}`)).toBe(
+      "failed: ws://h/ws?ticket=tgt_[redacted]",
+    );
   });
 });

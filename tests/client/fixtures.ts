@@ -1,5 +1,9 @@
 /** Helpers for SDK tests: a recording WebSocket class, a minting ticket source, bounded waits. */
-import type { ClientEvents, TicketgateClient, WebSocketConstructor } from "../../src/client/index.ts";
+import type {
+  ClientEvents,
+  TicketgateClient,
+  WebSocketConstructor,
+} from "../../src/client/index.ts";
 import type { TestGateway } from "../helpers/gateway.ts";
 
 export interface Opened {
@@ -18,7 +22,10 @@ export function recordingWebSocket(opened: Opened[]): WebSocketConstructor {
 }
 
 /** A getTicket that mints from whichever gateway `current()` returns, and keeps every ticket. */
-export function mintingSource(current: () => TestGateway, body: Record<string, unknown> = { subject: "alice" }) {
+export function mintingSource(
+  current: () => TestGateway,
+  body: Record<string, unknown> = { subject: "alice" },
+) {
   const tickets: string[] = [];
   const getTicket = async () => {
     const ticket = await current().mint(body);
@@ -50,7 +57,11 @@ export function nextEvent<K extends keyof ClientEvents>(
 }
 
 /** Polls a condition every 20 ms until it holds or `timeoutMs` passes. */
-export async function waitFor(condition: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
+export async function waitFor(
+  condition: () => boolean,
+  timeoutMs = 5000,
+  what = "condition",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);

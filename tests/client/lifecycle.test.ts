@@ -25,7 +25,13 @@ describe("revocation", () => {
   test("a revoked session closes with 4001 and the client stops without asking for a ticket", async () => {
     const g = (gw = await startGateway());
     const source = mintingSource(() => g, { subject: "mallory" });
-    const client = track(new TicketgateClient({ url: g.wsUrl, getTicket: source.getTicket, reconnect: { initialDelayMs: 10 } }));
+    const client = track(
+      new TicketgateClient({
+        url: g.wsUrl,
+        getTicket: source.getTicket,
+        reconnect: { initialDelayMs: 10 },
+      }),
+    );
     await client.connect();
     const closed = nextEvent(client, "close");
 
@@ -49,7 +55,12 @@ describe("maximum age", () => {
     const g = (gw = await startGateway({ clock, config: { sessionMaxAge: 60 } }));
     const source = mintingSource(() => g);
     const client = track(
-      new TicketgateClient({ url: g.wsUrl, getTicket: source.getTicket, renew: false, reconnect: { initialDelayMs: 50 } }),
+      new TicketgateClient({
+        url: g.wsUrl,
+        getTicket: source.getTicket,
+        renew: false,
+        reconnect: { initialDelayMs: 50 },
+      }),
     );
     const first = await client.connect();
     const closed = nextEvent(client, "close", SWEEP_WAIT_MS);

@@ -36,16 +36,28 @@ test.skipIf(!NODE)("runs unchanged on Node with the ws package's WebSocket", asy
   gw = await startGateway();
   // Inside node_modules so that Node's ESM resolution finds the ws package from the script.
   dir = mkdtempSync(join(ROOT, "node_modules", ".ticketgate-node-"));
-  const built = await Bun.build({ entrypoints: [join(ROOT, "src/client/index.ts")], target: "node", format: "esm" });
+  const built = await Bun.build({
+    entrypoints: [join(ROOT, "src/client/index.ts")],
+    target: "node",
+    format: "esm",
+  });
   expect(built.success).toBe(true);
   writeFileSync(join(dir, "sdk.js"), await built.outputs[0]!.text());
   writeFileSync(join(dir, "main.mjs"), SCRIPT);
 
-  const child = Bun.spawn([NODE!, join(dir, "main.mjs"), gw.wsUrl], { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn([NODE!, join(dir, "main.mjs"), gw.wsUrl], {
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const timer = setTimeout(() => child.kill("SIGKILL"), NODE_TIMEOUT_MS);
   child.stdin.write(await gw.mint({ subject: "node-user" }));
   child.stdin.end();
-  const [code, out, err] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  const [code, out, err] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
   clearTimeout(timer);
 
   expect(err).toBe("");

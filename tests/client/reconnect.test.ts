@@ -57,7 +57,9 @@ describe("after a server restart", () => {
     let gw = await gateway();
     const delays: number[][] = Array.from({ length: ATTEMPTS }, () => []);
     for (let i = 0; i < CLIENTS; i++) {
-      const client = track(new TicketgateClient({ url: gw.wsUrl, getTicket: () => gw.mint(), reconnect: backoff }));
+      const client = track(
+        new TicketgateClient({ url: gw.wsUrl, getTicket: () => gw.mint(), reconnect: backoff }),
+      );
       let n = 0;
       client.on("reconnecting", ({ delayMs }) => {
         if (n < ATTEMPTS) delays[n++]!.push(delayMs);
@@ -66,7 +68,11 @@ describe("after a server restart", () => {
     }
 
     await gw.stop();
-    await waitFor(() => delays.every((d) => d.length === CLIENTS), 10_000, "three retries per client");
+    await waitFor(
+      () => delays.every((d) => d.length === CLIENTS),
+      10_000,
+      "three retries per client",
+    );
 
     delays.forEach((round, n) => {
       const ceiling = Math.min(backoff.maxDelayMs, backoff.initialDelayMs * 2 ** n);

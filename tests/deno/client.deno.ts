@@ -28,7 +28,10 @@ function client(options: ConstructorParameters<typeof TicketgateClient>[0]): Tic
 
 test("under Deno, receives the welcome the server sends on open", async () => {
   const gw = await gateway();
-  const c = client({ url: gw.wsUrl, getTicket: () => gw.mint({ subject: "dana", metadata: { runtime: "deno" } }) });
+  const c = client({
+    url: gw.wsUrl,
+    getTicket: () => gw.mint({ subject: "dana", metadata: { runtime: "deno" } }),
+  });
   const welcome = await c.connect();
   assert.equal(welcome.subject, "dana");
   assert.deepEqual(welcome.metadata, { runtime: "deno" });

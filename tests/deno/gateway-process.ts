@@ -19,9 +19,13 @@ export interface GatewayProcess {
 }
 
 export async function startGatewayProcess(port = 0): Promise<GatewayProcess> {
-  const child = spawn(BUN, ["src/main.ts", "--port", String(port), "--host", "127.0.0.1", "--api-keys", API_KEY], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    BUN,
+    ["src/main.ts", "--port", String(port), "--host", "127.0.0.1", "--api-keys", API_KEY],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let listening: number;
   try {
@@ -46,7 +50,8 @@ export async function startGatewayProcess(port = 0): Promise<GatewayProcess> {
       return ((await res.json()) as { ticket: string }).ticket;
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, "SIGTERM");
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined)
+        process.kill(child.pid, "SIGTERM");
       await exited;
     },
   };
@@ -56,8 +61,13 @@ function readListeningPort(child: ChildProcess): Promise<number> {
   return new Promise((resolve, reject) => {
     let buffered = "";
     let errors = "";
-    const timer = setTimeout(() => reject(new Error("ticketgate did not log 'listening' in time")), START_TIMEOUT_MS);
-    child.once("exit", (code) => reject(new Error(`ticketgate exited early with ${code}: ${errors.slice(-500)}`)));
+    const timer = setTimeout(
+      () => reject(new Error("ticketgate did not log 'listening' in time")),
+      START_TIMEOUT_MS,
+    );
+    child.once("exit", (code) =>
+      reject(new Error(`ticketgate exited early with ${code}: ${errors.slice(-500)}`)),
+    );
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (chunk: string) => {
       buffered += chunk;

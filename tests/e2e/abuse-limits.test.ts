@@ -6,7 +6,12 @@ import { RedisRateLimiter } from "../../src/abuse/redis-rate-limiter.ts";
 import { ManualClock } from "../../src/tickets/clock.ts";
 import { RedisTicketStore } from "../../src/tickets/redis.ts";
 import { mintWith } from "../helpers/auth-http.ts";
-import { API_KEY, startGateway, type TestGateway, type TestGatewayOptions } from "../helpers/gateway.ts";
+import {
+  API_KEY,
+  startGateway,
+  type TestGateway,
+  type TestGatewayOptions,
+} from "../helpers/gateway.ts";
 import { rawRequest, upgradeHeaders } from "../helpers/raw-http.ts";
 
 const OTHER_KEY = "other-test-key-0123456789";
@@ -19,17 +24,31 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function gateway(limits: Partial<LimitSettings>, clock: ManualClock, extra: TestGatewayOptions = {}): Promise<TestGateway> {
-  const gw = await startGateway({ keys: [API_KEY, OTHER_KEY], ...extra, security: { clock, limits: { ...OFF, ...limits }, ...extra.security } });
+async function gateway(
+  limits: Partial<LimitSettings>,
+  clock: ManualClock,
+  extra: TestGatewayOptions = {},
+): Promise<TestGateway> {
+  const gw = await startGateway({
+    keys: [API_KEY, OTHER_KEY],
+    ...extra,
+    security: { clock, limits: { ...OFF, ...limits }, ...extra.security },
+  });
   cleanups.push(() => gw.stop());
   return gw;
 }
 
-const upgrade = (gw: TestGateway, ticket: string) => rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders());
+const upgrade = (gw: TestGateway, ticket: string) =>
+  rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders());
 
-function expect429(res: { status: number; headers: Record<string, string> | Headers; body: unknown }) {
+function expect429(res: {
+  status: number;
+  headers: Record<string, string> | Headers;
+  body: unknown;
+}) {
   expect(res.status).toBe(429);
-  const get = (name: string) => (res.headers instanceof Headers ? res.headers.get(name) : res.headers[name]);
+  const get = (name: string) =>
+    res.headers instanceof Headers ? res.headers.get(name) : res.headers[name];
   expect(Number(get("retry-after"))).toBeGreaterThanOrEqual(1);
   expect(get("content-type")).toStartWith("application/problem+json");
 }
@@ -62,7 +81,8 @@ describe("one node", () => {
   test("refuses an address after too many failed authentications, even with a good key", async () => {
     const clock = new ManualClock();
     const gw = await gateway({ authFailuresPerMinute: 3 }, clock);
-    for (let i = 0; i < 3; i++) expect((await mintWith(gw.url, "wrong-key-0123456789abcdef")).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await mintWith(gw.url, "wrong-key-0123456789abcdef")).status).toBe(401);
     expect429(await mintWith(gw.url, API_KEY));
 
     clock.advance(20_000);
@@ -73,17 +93,24 @@ describe("one node", () => {
 
 const REDIS_URL = process.env.TICKETGATE_REDIS_URL;
 const describeRedis = REDIS_URL || process.env.CI === "true" ? describe : describe.skip;
-if (!REDIS_URL && process.env.CI !== "true") console.warn("REDIS TESTS SKIPPED: set TICKETGATE_REDIS_URL to run the two-node limits");
+if (!REDIS_URL && process.env.CI !== "true")
+  console.warn("REDIS TESTS SKIPPED: set TICKETGATE_REDIS_URL to run the two-node limits");
 
 describeRedis("two nodes over Redis", () => {
   async function pair(limits: Partial<LimitSettings>): Promise<[TestGateway, TestGateway]> {
-    if (!REDIS_URL) throw new Error("CI=true but TICKETGATE_REDIS_URL is not set: the two-node limits did not run");
+    if (!REDIS_URL)
+      throw new Error(
+        "CI=true but TICKETGATE_REDIS_URL is not set: the two-node limits did not run",
+      );
     const prefix = `tg-limits:${crypto.randomUUID()}:`;
     const clock = new ManualClock(Date.now());
     const node = async () => {
       const limiter = new RedisRateLimiter({ url: REDIS_URL, prefix, clock });
       const store = new RedisTicketStore({ url: REDIS_URL, prefix, maxTickets: 1000 });
-      return gateway(limits, clock, { store, security: { limiter, clock, limits: { ...OFF, ...limits } } });
+      return gateway(limits, clock, {
+        store,
+        security: { limiter, clock, limits: { ...OFF, ...limits } },
+      });
     };
     return [await node(), await node()];
   }
@@ -147,7 +174,7 @@ describe("slow and oversized requests", () => {
       const gw = await gateway({}, new ManualClock());
       const head =
         `POST /api/v1/tickets HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${API_KEY}\r\n` +
-        "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"subject\":";
+        'Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{"subject":';
       const result = await stall(gw.port, head);
       expect(result.closed).toBe(true);
       expect(result.received.startsWith("HTTP/1.1 5")).toBe(false);
@@ -160,7 +187,10 @@ describe("slow and oversized requests", () => {
 
   test("answers an oversized header with 431 and closes", async () => {
     const gw = await gateway({}, new ManualClock());
-    const result = await stall(gw.port, `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${"a".repeat(64 * 1024)}\r\n\r\n`);
+    const result = await stall(
+      gw.port,
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${"a".repeat(64 * 1024)}\r\n\r\n`,
+    );
     expect(result.closed).toBe(true);
     expect(result.received).toStartWith("HTTP/1.1 431");
   });

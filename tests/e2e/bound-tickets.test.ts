@@ -7,7 +7,12 @@ import { RedisTicketStore } from "../../src/tickets/redis.ts";
 import { SqliteTicketStore } from "../../src/tickets/sqlite.ts";
 import type { TicketStore } from "../../src/tickets/store.ts";
 import { mintWith } from "../helpers/auth-http.ts";
-import { API_KEY, startGateway, type TestGateway, type TestGatewayOptions } from "../helpers/gateway.ts";
+import {
+  API_KEY,
+  startGateway,
+  type TestGateway,
+  type TestGatewayOptions,
+} from "../helpers/gateway.ts";
 import { rawRequest, upgradeHeaders } from "../helpers/raw-http.ts";
 import { openSocket } from "../helpers/ws-client.ts";
 
@@ -68,7 +73,9 @@ describe("bound to a client address", () => {
   test("reads the address from X-Forwarded-For only behind a trusted proxy", async () => {
     const trusting = await gateway({ security: { trustedProxies: ["127.0.0.1/32"] } });
     const ticket = await trusting.mint({ subject: "alice", bind: { client_ip: "198.51.100.7" } });
-    expect((await upgrade(trusting, ticket, { "X-Forwarded-For": "198.51.100.7" })).status).toBe(101);
+    expect((await upgrade(trusting, ticket, { "X-Forwarded-For": "198.51.100.7" })).status).toBe(
+      101,
+    );
 
     const plain = await gateway();
     const spoofed = await plain.mint({ subject: "alice", bind: { client_ip: "198.51.100.7" } });
@@ -96,13 +103,20 @@ describe("mint requests", () => {
 
   test("refuses metadata keys ticketgate keeps for itself", async () => {
     const gw = await gateway();
-    const res = await mintWith(gw.url, API_KEY, { subject: "alice", metadata: { "$ticketgate.bind": { origin: APP } } });
+    const res = await mintWith(gw.url, API_KEY, {
+      subject: "alice",
+      metadata: { "$ticketgate.bind": { origin: APP } },
+    });
     expect(res.status).toBe(400);
   });
 
   test("keeps the binding out of the session's metadata", async () => {
     const gw = await gateway();
-    const welcomed = await gw.mint({ subject: "alice", metadata: { plan: "pro" }, bind: { client_ip: "127.0.0.1" } });
+    const welcomed = await gw.mint({
+      subject: "alice",
+      metadata: { plan: "pro" },
+      bind: { client_ip: "127.0.0.1" },
+    });
     await using ok = openSocket(`${gw.wsUrl}?ticket=${welcomed}`);
     expect((await ok.next()).metadata).toEqual({ plan: "pro" });
   });
@@ -119,8 +133,18 @@ const stores: [string, () => TicketStore][] = [
     },
   ],
 ];
-if (REDIS_URL) stores.push(["redis", () => new RedisTicketStore({ url: REDIS_URL, prefix: `tg-bound:${crypto.randomUUID()}:`, maxTickets: 100 })]);
-else if (process.env.CI !== "true") console.warn("REDIS TESTS SKIPPED: bound tickets run against sqlite only");
+if (REDIS_URL)
+  stores.push([
+    "redis",
+    () =>
+      new RedisTicketStore({
+        url: REDIS_URL,
+        prefix: `tg-bound:${crypto.randomUUID()}:`,
+        maxTickets: 100,
+      }),
+  ]);
+else if (process.env.CI !== "true")
+  console.warn("REDIS TESTS SKIPPED: bound tickets run against sqlite only");
 
 describe.each(stores)("through the %s store", (_name, open) => {
   test("a binding survives storage and is enforced", async () => {

@@ -6,7 +6,17 @@ import { JwtVerifier, type JwtSettings } from "../../src/auth/jwt.ts";
 import { parseKeyFile } from "../../src/auth/key-file.ts";
 import { auditLines, lineContaining, mintWith } from "../helpers/auth-http.ts";
 import { API_KEY, startGateway, type TestGateway } from "../helpers/gateway.ts";
-import { AUDIENCE, HS256_SECRET, ISSUER, makeKeyPair, secretBytes, signToken, startJwksServer, unsignedToken, type JwksServer } from "../helpers/jwt.ts";
+import {
+  AUDIENCE,
+  HS256_SECRET,
+  ISSUER,
+  makeKeyPair,
+  secretBytes,
+  signToken,
+  startJwksServer,
+  unsignedToken,
+  type JwksServer,
+} from "../helpers/jwt.ts";
 import { openSocket } from "../helpers/ws-client.ts";
 
 const rsa = await makeKeyPair("RS256");
@@ -30,18 +40,28 @@ async function welcomeFor(gw: TestGateway, ticket: string): Promise<Record<strin
 describe("JWT bearer", () => {
   test("mints for its own subject with the channels its claim grants, narrowed to what it asks", async () => {
     const gw = await gatewayWithJwt({ hs256Secret: HS256_SECRET });
-    const token = await signToken(secretBytes(), { sub: "alice", ticketgate_channels: ["chat:*", "user:{subject}"] });
-    const res = await mintWith(gw.url, token, { subject: "alice", channels: ["chat:lobby", "admin:*", "user:{subject}", "*"] });
+    const token = await signToken(secretBytes(), {
+      sub: "alice",
+      ticketgate_channels: ["chat:*", "user:{subject}"],
+    });
+    const res = await mintWith(gw.url, token, {
+      subject: "alice",
+      channels: ["chat:lobby", "admin:*", "user:{subject}", "*"],
+    });
     expect(res.status).toBe(201);
 
     const welcome = await welcomeFor(gw, res.body.ticket as string);
     expect(welcome.subject).toBe("alice");
-    expect(new Set(welcome.channels as string[])).toEqual(new Set(["chat:lobby", "user:alice", "chat:*"]));
+    expect(new Set(welcome.channels as string[])).toEqual(
+      new Set(["chat:lobby", "user:alice", "chat:*"]),
+    );
   });
 
   test("cannot mint for another subject", async () => {
     const gw = await gatewayWithJwt({ hs256Secret: HS256_SECRET });
-    const res = await mintWith(gw.url, await signToken(secretBytes(), { sub: "alice" }), { subject: "bob" });
+    const res = await mintWith(gw.url, await signToken(secretBytes(), { sub: "alice" }), {
+      subject: "bob",
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get("content-type")).toStartWith("application/problem+json");
     expect(res.body.detail).toBe("A token may only mint tickets for its own subject.");
@@ -49,14 +69,20 @@ describe("JWT bearer", () => {
 
   test("gets no channels when its token grants none", async () => {
     const gw = await gatewayWithJwt({ hs256Secret: HS256_SECRET });
-    const res = await mintWith(gw.url, await signToken(secretBytes()), { subject: "alice", channels: ["*"] });
+    const res = await mintWith(gw.url, await signToken(secretBytes()), {
+      subject: "alice",
+      channels: ["*"],
+    });
     expect(res.status).toBe(201);
     expect((await welcomeFor(gw, res.body.ticket as string)).channels).toEqual([]);
   });
 
   test("cannot set metadata", async () => {
     const gw = await gatewayWithJwt({ hs256Secret: HS256_SECRET });
-    const res = await mintWith(gw.url, await signToken(secretBytes()), { subject: "alice", metadata: { role: "admin" } });
+    const res = await mintWith(gw.url, await signToken(secretBytes()), {
+      subject: "alice",
+      metadata: { role: "admin" },
+    });
     expect(res.status).toBe(403);
   });
 
@@ -77,27 +103,50 @@ describe("JWT bearer", () => {
     ["alg: none", async () => unsignedToken(), "jwt_algorithm"],
     ["a wrong audience", () => signToken(secretBytes(), { aud: "other" }), "jwt_audience"],
     ["a wrong issuer", () => signToken(secretBytes(), { iss: "https://evil.test" }), "jwt_issuer"],
-    ["an expired token", () => signToken(secretBytes(), {}, { now: now() - 3600, ttl: 60 }), "jwt_expired"],
-    ["a token not yet valid", () => signToken(secretBytes(), { nbf: now() + 600 }), "jwt_not_yet_valid"],
+    [
+      "an expired token",
+      () => signToken(secretBytes(), {}, { now: now() - 3600, ttl: 60 }),
+      "jwt_expired",
+    ],
+    [
+      "a token not yet valid",
+      () => signToken(secretBytes(), { nbf: now() + 600 }),
+      "jwt_not_yet_valid",
+    ],
     ["a forged signature", () => signToken(secretBytes("y".repeat(40))), "jwt_signature"],
   ];
 
-  test.each(refusals)("refuses %s with a bare 401, the reason only in the log and counter", async (_name, make, reason) => {
-    const gw = await gatewayWithJwt({ hs256Secret: HS256_SECRET });
-    const token = await make();
-    const res = await mintWith(gw.url, token);
+  test.each(refusals)(
+    "refuses %s with a bare 401, the reason only in the log and counter",
+    async (_name, make, reason) => {
+      const gw = await gatewayWithJwt({ hs256Secret: HS256_SECRET });
+      const token = await make();
+      const res = await mintWith(gw.url, token);
 
-    expect(res.status).toBe(401);
-    expect(res.headers.get("www-authenticate")).toStartWith("Bearer");
-    expect(res.body).toEqual({ type: "about:blank", title: "Unauthorized", status: 401, detail: "A valid API key or token is required." });
-    expect(gw.gate.metrics.authFailures.get({ reason })).toBe(1);
-    expect(auditLines(gw.logs).some((l) => l.event === "credential.refused" && l.reason === reason)).toBe(true);
-    expect(lineContaining(gw.logs, token.split(".")[2] || token)).toBeUndefined();
-  });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toStartWith("Bearer");
+      expect(res.body).toEqual({
+        type: "about:blank",
+        title: "Unauthorized",
+        status: 401,
+        detail: "A valid API key or token is required.",
+      });
+      expect(gw.gate.metrics.authFailures.get({ reason })).toBe(1);
+      expect(
+        auditLines(gw.logs).some((l) => l.event === "credential.refused" && l.reason === reason),
+      ).toBe(true);
+      expect(lineContaining(gw.logs, token.split(".")[2] || token)).toBeUndefined();
+    },
+  );
 
   test("refuses an HS256 token signed with the RS256 public key", async () => {
     const gw = await gatewayWithJwt({ publicKey: rsa.pem });
-    const forged = await new SignJWT({ sub: "alice", iss: ISSUER, aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300 })
+    const forged = await new SignJWT({
+      sub: "alice",
+      iss: ISSUER,
+      aud: AUDIENCE,
+      exp: Math.floor(Date.now() / 1000) + 300,
+    })
       .setProtectedHeader({ alg: "HS256" })
       .sign(new TextEncoder().encode(rsa.pem));
     expect((await mintWith(gw.url, forged)).status).toBe(401);
@@ -178,7 +227,9 @@ describe("API keys with scopes", () => {
     expect((await mintWith(gw.url, "minter-next-key-0123456789")).status).toBe(201);
 
     // A mint's key use is recorded on its ticket.minted line.
-    const used = auditLines(gw.logs).filter((l) => l.event === "ticket.minted").map((l) => l.key_id);
+    const used = auditLines(gw.logs)
+      .filter((l) => l.event === "ticket.minted")
+      .map((l) => l.key_id);
     expect(used).toEqual(["minter", "minter-next"]);
     expect(lineContaining(gw.logs, "minter-key-0123456789abcdef")).toBeUndefined();
     expect(lineContaining(gw.logs, "minter-next-key-0123456789")).toBeUndefined();
@@ -199,7 +250,12 @@ describe("audit stream", () => {
     const ticket = await gw.mint({ subject: "carol" });
     await welcomeFor(gw, ticket);
     const reuse = await fetch(`${gw.url}/ws?ticket=${ticket}`, {
-      headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+      headers: {
+        upgrade: "websocket",
+        connection: "Upgrade",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
     });
     expect(reuse.status).toBe(401);
 
@@ -207,7 +263,11 @@ describe("audit stream", () => {
     const minted = audit.find((l) => l.event === "ticket.minted");
     const redeemed = audit.find((l) => l.event === "ticket.redeemed");
     const refused = audit.find((l) => l.event === "ticket.refused");
-    expect(minted).toMatchObject({ subject: "carol", credential: "key", key_id: expect.stringMatching(/^key_/) });
+    expect(minted).toMatchObject({
+      subject: "carol",
+      credential: "key",
+      key_id: expect.stringMatching(/^key_/),
+    });
     expect(redeemed?.ticket_id).toBe(minted?.ticket_id);
     expect(refused).toMatchObject({ ticket_id: minted?.ticket_id, reason: "used", status: 401 });
     expect(lineContaining(gw.logs, ticket)).toBeUndefined();

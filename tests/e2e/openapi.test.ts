@@ -4,7 +4,9 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { startGateway } from "../helpers/gateway.ts";
 import { servedSpec, specToYaml } from "../helpers/openapi.ts";
 
-type Spec = { paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>> };
+type Spec = {
+  paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>;
+};
 
 describe("the OpenAPI document", () => {
   test("equals the committed openapi.yaml (run `bun run openapi` after changing a route)", async () => {
@@ -53,7 +55,9 @@ describe("Swagger UI", () => {
     await using gw = await startGateway();
     const html = await (await fetch(`${gw.url}/swagger`)).text();
 
-    const external = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((u) => /^(https?:)?\/\//.test(u));
+    const external = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
+      .map((m) => m[1]!)
+      .filter((u) => /^(https?:)?\/\//.test(u));
     expect(external).toEqual([]);
     expect(html).toContain("/swagger/assets/swagger-ui-bundle.js");
 

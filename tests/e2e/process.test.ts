@@ -19,7 +19,13 @@ describe("start-up", () => {
   test("logs one JSON line with version, address and store", async () => {
     await using server = await startProcess(["--api-keys", KEY]);
     const first = JSON.parse(server.stdout().split("\n")[0]!);
-    expect(first).toMatchObject({ level: "info", msg: "listening", host: "127.0.0.1", port: server.port, store: "memory" });
+    expect(first).toMatchObject({
+      level: "info",
+      msg: "listening",
+      host: "127.0.0.1",
+      port: server.port,
+      store: "memory",
+    });
     expect(first.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
@@ -35,16 +41,36 @@ describe("start-up", () => {
   test.each([
     ["a port that is not a number", { PORT: "http" }, [], "PORT"],
     ["a zero ticket lifetime", { TICKETGATE_TICKET_TTL: "0" }, [], "TICKETGATE_TICKET_TTL"],
-    ["a default lifetime above the maximum", { TICKETGATE_TICKET_TTL: "400" }, [], "TICKETGATE_TICKET_TTL"],
+    [
+      "a default lifetime above the maximum",
+      { TICKETGATE_TICKET_TTL: "400" },
+      [],
+      "TICKETGATE_TICKET_TTL",
+    ],
     ["an unknown store", { TICKETGATE_STORE: "mongo" }, [], "TICKETGATE_STORE"],
     ["a short API key", { TICKETGATE_API_KEYS: "short" }, [], "TICKETGATE_API_KEYS"],
     ["a bad sha256 entry", { TICKETGATE_API_KEYS: "sha256:abc" }, [], "TICKETGATE_API_KEYS"],
-    ["an origin with a path", { TICKETGATE_ALLOWED_ORIGINS: "https://a.com/x" }, [], "TICKETGATE_ALLOWED_ORIGINS"],
+    [
+      "an origin with a path",
+      { TICKETGATE_ALLOWED_ORIGINS: "https://a.com/x" },
+      [],
+      "TICKETGATE_ALLOWED_ORIGINS",
+    ],
     ["an unknown log level", {}, ["--log-level", "loud"], "TICKETGATE_LOG_LEVEL"],
     ["an unknown flag", {}, ["--prot", "80"], "--prot"],
     ["redis without a URL", { TICKETGATE_STORE: "redis" }, [], "TICKETGATE_REDIS_URL"],
-    ["a redis URL of another scheme", { TICKETGATE_STORE: "redis", TICKETGATE_REDIS_URL: "http://x" }, [], "TICKETGATE_REDIS_URL"],
-    ["an unreachable redis", { TICKETGATE_STORE: "redis", TICKETGATE_REDIS_URL: "redis://127.0.0.1:1" }, [], "TICKETGATE_REDIS_URL"],
+    [
+      "a redis URL of another scheme",
+      { TICKETGATE_STORE: "redis", TICKETGATE_REDIS_URL: "http://x" },
+      [],
+      "TICKETGATE_REDIS_URL",
+    ],
+    [
+      "an unreachable redis",
+      { TICKETGATE_STORE: "redis", TICKETGATE_REDIS_URL: "redis://127.0.0.1:1" },
+      [],
+      "TICKETGATE_REDIS_URL",
+    ],
   ])("refuses %s with one line naming the setting", async (_name, env, args, setting) => {
     const { code, stderr, stdout } = await runToExit(args, env);
     expect(code).not.toBe(0);
@@ -62,12 +88,24 @@ describe("start-up", () => {
   test("--help lists every setting with its variable", async () => {
     const { code, stdout } = await runToExit(["--help"]);
     expect(code).toBe(0);
-    for (const name of ["PORT", "HOST", "TICKETGATE_API_KEYS", "TICKETGATE_TICKET_TTL", "TICKETGATE_TICKET_MAX_TTL", "TICKETGATE_MAX_TICKETS", "TICKETGATE_ALLOWED_ORIGINS", "TICKETGATE_STORE", "TICKETGATE_LOG_LEVEL"])
+    for (const name of [
+      "PORT",
+      "HOST",
+      "TICKETGATE_API_KEYS",
+      "TICKETGATE_TICKET_TTL",
+      "TICKETGATE_TICKET_MAX_TTL",
+      "TICKETGATE_MAX_TICKETS",
+      "TICKETGATE_ALLOWED_ORIGINS",
+      "TICKETGATE_STORE",
+      "TICKETGATE_LOG_LEVEL",
+    ])
       expect(stdout).toContain(name);
   });
 
   test("a flag wins over its environment variable", async () => {
-    await using server = await startProcess(["--api-keys", KEY, "--ticket-ttl", "7"], { TICKETGATE_TICKET_TTL: "9" });
+    await using server = await startProcess(["--api-keys", KEY, "--ticket-ttl", "7"], {
+      TICKETGATE_TICKET_TTL: "9",
+    });
     const res = await fetch(`${server.url}/api/v1/tickets`, {
       method: "POST",
       headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
@@ -90,32 +128,53 @@ describe("logs", () => {
     a.ws.close();
     await a.closed;
     // Refusals of every kind, including the used ticket and a wrong key.
-    await fetch(`${server.url}/ws?ticket=${byQuery}`, { headers: { upgrade: "websocket", connection: "upgrade" } });
+    await fetch(`${server.url}/ws?ticket=${byQuery}`, {
+      headers: { upgrade: "websocket", connection: "upgrade" },
+    });
     const again = openSocket(`ws://127.0.0.1:${server.port}/ws?ticket=${byQuery}`);
     await again.closed;
-    await fetch(`${server.url}/api/v1/tickets`, { method: "POST", headers: { authorization: "Bearer wrong-key-but-long-enough" } });
+    await fetch(`${server.url}/api/v1/tickets`, {
+      method: "POST",
+      headers: { authorization: "Bearer wrong-key-but-long-enough" },
+    });
     b.ws.close();
     await b.closed;
     await Bun.sleep(100);
 
     const log = server.stdout();
-    for (const secret of [byQuery, byProtocol, KEY, "wrong-key-but-long-enough", "ticket=", "tgt_"]) expect(log).not.toContain(secret);
-    const lines = log.trim().split("\n").map((l) => JSON.parse(l) as { msg: string; log?: string });
+    for (const secret of [byQuery, byProtocol, KEY, "wrong-key-but-long-enough", "ticket=", "tgt_"])
+      expect(log).not.toContain(secret);
+    const lines = log
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { msg: string; log?: string });
     const events = lines.filter((l) => l.log === "audit").map((l) => l.msg);
-    expect(events).toEqual(expect.arrayContaining(["ticket.minted", "ticket.redeemed", "ticket.refused", "credential.refused"]));
-    expect(lines.filter((l) => l.log === undefined).map((l) => l.msg)).toEqual(expect.arrayContaining(["listening", "session closed"]));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        "ticket.minted",
+        "ticket.redeemed",
+        "ticket.refused",
+        "credential.refused",
+      ]),
+    );
+    expect(lines.filter((l) => l.log === undefined).map((l) => l.msg)).toEqual(
+      expect.arrayContaining(["listening", "session closed"]),
+    );
   });
 });
 
 describe("shutdown", () => {
-  test.each([["SIGTERM"], ["SIGINT"]] as const)("%s closes sessions with 1001 and exits 0", async (signal) => {
-    await using server = await startProcess(["--api-keys", KEY]);
-    const s = openSocket(`ws://127.0.0.1:${server.port}/ws?ticket=${await mint(server.url)}`);
-    expect((await s.next()).type).toBe("welcome");
+  test.each([["SIGTERM"], ["SIGINT"]] as const)(
+    "%s closes sessions with 1001 and exits 0",
+    async (signal) => {
+      await using server = await startProcess(["--api-keys", KEY]);
+      const s = openSocket(`ws://127.0.0.1:${server.port}/ws?ticket=${await mint(server.url)}`);
+      expect((await s.next()).type).toBe("welcome");
 
-    const code = await server.stop(signal);
-    expect((await s.closed).code).toBe(1001);
-    expect(code).toBe(0);
-    expect(server.stdout()).toContain('"msg":"stopped"');
-  });
+      const code = await server.stop(signal);
+      expect((await s.closed).code).toBe(1001);
+      expect(code).toBe(0);
+      expect(server.stdout()).toContain('"msg":"stopped"');
+    },
+  );
 });

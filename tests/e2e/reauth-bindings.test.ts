@@ -27,7 +27,11 @@ afterEach(async () => {
  */
 async function start(headers: Record<string, string> = {}) {
   const clock = new ManualClock();
-  gw = await startGateway({ clock, config: { sessionMaxAge: MAX_AGE_S }, security: { trustedProxies: ["127.0.0.1/32"] } });
+  gw = await startGateway({
+    clock,
+    config: { sessionMaxAge: MAX_AGE_S },
+    security: { trustedProxies: ["127.0.0.1/32"] },
+  });
   const ticket = await gw.mint({ subject: "alice", channels: ["chat:*", "news:*"] });
   socket = openSocket(`${gw.wsUrl}?ticket=${ticket}`, undefined, headers);
   expect((await socket.next()).type).toBe("welcome");
@@ -52,41 +56,68 @@ describe("reauth with a bound ticket", () => {
     ["another origin", { Origin: APP }, { origin: "https://evil.example" }, "bound_origin"],
     ["an origin, when the session was opened without one", {}, { origin: APP }, "bound_origin"],
     ["another client address", {}, { client_ip: ELSEWHERE }, "bound_ip"],
-    ["the session's origin but another address", { Origin: APP }, { origin: APP, client_ip: ELSEWHERE }, "bound_ip"],
-  ])("refuses a ticket bound to %s, burns it and changes nothing", async (_what, headers, bind, reason) => {
-    const { gw, clock, s, request } = await start(headers);
-    const ticket = await gw.mint({ subject: "alice", channels: ["chat:*"], bind });
+    [
+      "the session's origin but another address",
+      { Origin: APP },
+      { origin: APP, client_ip: ELSEWHERE },
+      "bound_ip",
+    ],
+  ])(
+    "refuses a ticket bound to %s, burns it and changes nothing",
+    async (_what, headers, bind, reason) => {
+      const { gw, clock, s, request } = await start(headers);
+      const ticket = await gw.mint({ subject: "alice", channels: ["chat:*"], bind });
 
-    const reply = await request({ type: "reauth", ticket, id: "r" });
-    expect(reply).toMatchObject({ type: "error", code: "reauth_failed", id: "r" });
-    expect(JSON.stringify(reply)).not.toContain(ticket);
-    expect(gw.gate.metrics.reauths.get({ result: reason })).toBe(1);
+      const reply = await request({ type: "reauth", ticket, id: "r" });
+      expect(reply).toMatchObject({ type: "error", code: "reauth_failed", id: "r" });
+      expect(JSON.stringify(reply)).not.toContain(ticket);
+      expect(gw.gate.metrics.reauths.get({ result: reason })).toBe(1);
 
-    // Burned: even an upgrade from exactly where it was bound finds it used.
-    expect((await rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders(from(bind)))).status).toBe(401);
+      // Burned: even an upgrade from exactly where it was bound finds it used.
+      expect(
+        (await rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders(from(bind)))).status,
+      ).toBe(401);
 
-    // Unchanged: the wider grants still hold and the first maximum age still ends the session.
-    expect(await request({ type: "subscribe", channel: "news:z", id: 2 })).toMatchObject({ type: "subscribed" });
-    clock.advance(MAX_AGE_S * 1000);
-    gw.gate.registry.sweep();
-    expect((await s.closed).code).toBe(4002);
-  });
+      // Unchanged: the wider grants still hold and the first maximum age still ends the session.
+      expect(await request({ type: "subscribe", channel: "news:z", id: 2 })).toMatchObject({
+        type: "subscribed",
+      });
+      clock.advance(MAX_AGE_S * 1000);
+      gw.gate.registry.sweep();
+      expect((await s.closed).code).toBe(4002);
+    },
+  );
 
   test.each([
     ["its own origin", { Origin: APP }, { origin: APP }],
-    ["its own origin written in another case", { Origin: "https://App.Example.com" }, { origin: APP }],
+    [
+      "its own origin written in another case",
+      { Origin: "https://App.Example.com" },
+      { origin: APP },
+    ],
     ["its own address", {}, { client_ip: "127.0.0.1" }],
     ["its own origin and address", { Origin: APP }, { origin: APP, client_ip: "127.0.0.1" }],
-    ["the address a trusted proxy forwarded", { "X-Forwarded-For": ELSEWHERE }, { client_ip: ELSEWHERE }],
+    [
+      "the address a trusted proxy forwarded",
+      { "X-Forwarded-For": ELSEWHERE },
+      { client_ip: ELSEWHERE },
+    ],
   ])("accepts a ticket bound to %s", async (_what, headers, bind) => {
     const { gw, request } = await start(headers);
     const ticket = await gw.mint({ subject: "alice", channels: ["chat:*"], bind });
-    expect(await request({ type: "reauth", ticket, id: "r" })).toMatchObject({ type: "reauthed", channels: ["chat:*"] });
+    expect(await request({ type: "reauth", ticket, id: "r" })).toMatchObject({
+      type: "reauthed",
+      channels: ["chat:*"],
+    });
   });
 
   test("never writes a refused reauth ticket into a log line", async () => {
     const { gw, request } = await start({ Origin: APP });
-    const ticket = await gw.mint({ subject: "alice", channels: ["chat:*"], bind: { origin: "https://evil.example" } });
+    const ticket = await gw.mint({
+      subject: "alice",
+      channels: ["chat:*"],
+      bind: { origin: "https://evil.example" },
+    });
     await request({ type: "reauth", ticket });
     expect(gw.logs.join("\n")).not.toContain(ticket);
   });

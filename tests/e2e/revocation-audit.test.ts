@@ -32,7 +32,8 @@ async function session(gw: TestGateway, subject: string): Promise<Session> {
   return s;
 }
 
-const revoked = (gw: TestGateway) => auditLines(gw.logs).filter((line) => line.event === "session.revoked");
+const revoked = (gw: TestGateway) =>
+  auditLines(gw.logs).filter((line) => line.event === "session.revoked");
 
 describe("session.revoked audit line", () => {
   test("revoking one session names the session and the calling key", async () => {
@@ -43,7 +44,9 @@ describe("session.revoked audit line", () => {
     expect((await admin(gw.url, "DELETE", `/api/v1/sessions/${id}`)).status).toBe(200);
     expect((await alice.closed).code).toBe(4001);
 
-    expect(revoked(gw)).toEqual([expect.objectContaining({ log: "audit", session: id, key_id: KEY_ID })]);
+    expect(revoked(gw)).toEqual([
+      expect.objectContaining({ log: "audit", session: id, key_id: KEY_ID }),
+    ]);
     expect(lineContaining(gw.logs, API_KEY)).toBeUndefined();
   });
 
@@ -58,7 +61,13 @@ describe("session.revoked audit line", () => {
     await Promise.all([first.closed, second.closed]);
 
     expect(revoked(gw)).toEqual([
-      expect.objectContaining({ log: "audit", subject: "bob", count: 2, tickets_revoked: 1, key_id: KEY_ID }),
+      expect.objectContaining({
+        log: "audit",
+        subject: "bob",
+        count: 2,
+        tickets_revoked: 1,
+        key_id: KEY_ID,
+      }),
     ]);
     expect(lineContaining(gw.logs, API_KEY)).toBeUndefined();
     expect(lineContaining(gw.logs, outstanding)).toBeUndefined();

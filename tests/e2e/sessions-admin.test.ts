@@ -46,7 +46,9 @@ describe("POST /api/v1/channels/{channel}/messages", () => {
     ["an extra field", { data: 1, channel: "x" }],
   ])("refuses a body with %s", async (_what, body) => {
     gw = await startGateway();
-    expect((await admin(gw.url, "POST", "/api/v1/channels/news:a/messages", body)).status).toBe(400);
+    expect((await admin(gw.url, "POST", "/api/v1/channels/news:a/messages", body)).status).toBe(
+      400,
+    );
   });
 
   test("needs the API key", async () => {
@@ -123,10 +125,13 @@ describe("GET /api/v1/sessions", () => {
     expect(entry).toMatchObject({ session: id, subject: "alice", channels: ["x:1"], expires_at });
   });
 
-  test.each(["?limit=0", "?limit=5000", "?cursor=abc", "?subject="])("refuses %s with a 400 problem", async (query) => {
-    gw = await startGateway();
-    expect((await admin(gw.url, "GET", `/api/v1/sessions${query}`)).status).toBe(400);
-  });
+  test.each(["?limit=0", "?limit=5000", "?cursor=abc", "?subject="])(
+    "refuses %s with a 400 problem",
+    async (query) => {
+      gw = await startGateway();
+      expect((await admin(gw.url, "GET", `/api/v1/sessions${query}`)).status).toBe(400);
+    },
+  );
 });
 
 describe("revocation", () => {
@@ -156,7 +161,11 @@ describe("revocation", () => {
   test("takes URL-encoded subjects", async () => {
     gw = await startGateway();
     const s = await session({ subject: "alice smith@example.com" });
-    const res = await admin(gw.url, "DELETE", `/api/v1/subjects/${encodeURIComponent("alice smith@example.com")}/sessions`);
+    const res = await admin(
+      gw.url,
+      "DELETE",
+      `/api/v1/subjects/${encodeURIComponent("alice smith@example.com")}/sessions`,
+    );
     expect(res.body.sessions_closed).toBe(1);
     expect((await s.closed).code).toBe(4001);
   });
@@ -188,7 +197,10 @@ describe("GET /metrics", () => {
   test("exposes the gateway's series with route templates and reasons, never subjects, tickets or URLs", async () => {
     gw = await startGateway();
     const ticket = await gw.mint({ subject: "secret-subject-xyz", channels: ["chat:*"] });
-    const s = await openSession(gw, gw.wsUrl, { subject: "secret-subject-xyz", channels: ["chat:*"] });
+    const s = await openSession(gw, gw.wsUrl, {
+      subject: "secret-subject-xyz",
+      channels: ["chat:*"],
+    });
     open.push(s);
     await s.request({ type: "subscribe", channel: "chat:hidden-channel" });
     await s.request({ type: "publish", channel: "chat:hidden-channel", data: 1 });

@@ -26,11 +26,19 @@ const BAD_FRAMES: [string, Frame | string, string][] = [
   ["publish to an empty channel", { type: "publish", channel: "", data: 1, id: 7 }, "bad_frame"],
   ["subscribe to a number", { type: "subscribe", channel: 42, id: 7 }, "bad_frame"],
   ["unsubscribe from null", { type: "unsubscribe", channel: null, id: 7 }, "bad_frame"],
-  ["publish to an object", { type: "publish", channel: { name: "chat:x" }, data: 1, id: 7 }, "bad_frame"],
+  [
+    "publish to an object",
+    { type: "publish", channel: { name: "chat:x" }, data: 1, id: 7 },
+    "bad_frame",
+  ],
   ["subscribe to a huge channel", { type: "subscribe", channel: HUGE, id: 7 }, "bad_frame"],
   ["unsubscribe from a huge channel", { type: "unsubscribe", channel: HUGE, id: 7 }, "bad_frame"],
   ["publish to a huge channel", { type: "publish", channel: HUGE, data: 1, id: 7 }, "bad_frame"],
-  ["subscribe to a 129-character channel", { type: "subscribe", channel: TOO_LONG, id: 7 }, "bad_frame"],
+  [
+    "subscribe to a 129-character channel",
+    { type: "subscribe", channel: TOO_LONG, id: 7 },
+    "bad_frame",
+  ],
   ["subscribe to a pattern", { type: "subscribe", channel: "chat:*", id: 7 }, "bad_frame"],
   ["unsubscribe from a pattern", { type: "unsubscribe", channel: "chat:*", id: 7 }, "bad_frame"],
   ["publish to a pattern", { type: "publish", channel: "chat:*", data: 1, id: 7 }, "bad_frame"],
@@ -40,7 +48,11 @@ const BAD_FRAMES: [string, Frame | string, string][] = [
   ["publish without data", { type: "publish", channel: "chat:x", id: 7 }, "bad_frame"],
   ["reauth without a ticket", { type: "reauth", id: 7 }, "reauth_failed"],
   ["reauth with a numeric ticket", { type: "reauth", ticket: 5, id: 7 }, "reauth_failed"],
-  ["reauth with a huge ticket", { type: "reauth", ticket: "tgt_" + "a".repeat(20_000), id: 7 }, "reauth_failed"],
+  [
+    "reauth with a huge ticket",
+    { type: "reauth", ticket: "tgt_" + "a".repeat(20_000), id: 7 },
+    "reauth_failed",
+  ],
   ["a numeric type", '{"type":5,"id":7}', "bad_frame"],
 ];
 
@@ -69,11 +81,14 @@ async function onlyReply(s: Session, frame: Frame | string): Promise<Frame> {
 }
 
 describe("malformed channel requests", () => {
-  test.each(BAD_FRAMES)("%s is answered by exactly one error and the session stays up", async (_what, frame, code) => {
-    const s = await session();
-    expect(await onlyReply(s, frame)).toMatchObject({ type: "error", code, id: 7 });
-    expect(await s.request({ type: "ping", id: "still" })).toEqual({ type: "pong", id: "still" });
-  });
+  test.each(BAD_FRAMES)(
+    "%s is answered by exactly one error and the session stays up",
+    async (_what, frame, code) => {
+      const s = await session();
+      expect(await onlyReply(s, frame)).toMatchObject({ type: "error", code, id: 7 });
+      expect(await s.request({ type: "ping", id: "still" })).toEqual({ type: "pong", id: "still" });
+    },
+  );
 
   test.each(ODD_IDS)("a bad frame with %s gets one error without an id", async (_what, text) => {
     const s = await session();

@@ -24,7 +24,14 @@ describe("delivery", () => {
     const subscribed = await bob.request({ type: "subscribe", channel: "chat:lobby", id: 1 });
     expect(subscribed).toEqual({ type: "subscribed", channel: "chat:lobby", id: 1 });
 
-    expect(await alice.request({ type: "publish", channel: "chat:lobby", data: { text: "hi" }, id: "p1" })).toEqual({
+    expect(
+      await alice.request({
+        type: "publish",
+        channel: "chat:lobby",
+        data: { text: "hi" },
+        id: "p1",
+      }),
+    ).toEqual({
       type: "published",
       channel: "chat:lobby",
       id: "p1",
@@ -76,19 +83,30 @@ describe("delivery", () => {
 
     const res = await fetch(`${gw.url}/api/v1/channels/news:today/messages`, {
       method: "POST",
-      headers: { authorization: "Bearer test-key-0123456789abcdef", "content-type": "application/json" },
+      headers: {
+        authorization: "Bearer test-key-0123456789abcdef",
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ data: { headline: "ok" } }),
     });
     expect(res.status).toBe(202);
     const message = await bob.next();
-    expect(message).toMatchObject({ type: "message", channel: "news:today", data: { headline: "ok" }, from: "server" });
+    expect(message).toMatchObject({
+      type: "message",
+      channel: "news:today",
+      data: { headline: "ok" },
+      from: "server",
+    });
   });
 });
 
 describe("exactly one reply per request", () => {
   test("every request with an id gets one reply carrying that id, errors included", async () => {
     gw = await startGateway();
-    const alice = await session({ subject: "alice", channels: ["chat:*", { pattern: "news:*", publish: false }] });
+    const alice = await session({
+      subject: "alice",
+      channels: ["chat:*", { pattern: "news:*", publish: false }],
+    });
     const requests: Frame[] = [
       { type: "ping", id: 1 },
       { type: "subscribe", channel: "chat:x", id: 2 },
@@ -120,7 +138,9 @@ describe("permissions come only from the ticket", () => {
   test("subscribing outside the grants is forbidden and the session stays up", async () => {
     gw = await startGateway();
     const alice = await session({ subject: "alice", channels: ["chat:*"] });
-    expect(await alice.request({ type: "subscribe", channel: "admin:logs", id: "s" })).toMatchObject({
+    expect(
+      await alice.request({ type: "subscribe", channel: "admin:logs", id: "s" }),
+    ).toMatchObject({
       type: "error",
       code: "forbidden",
       id: "s",
@@ -134,24 +154,40 @@ describe("permissions come only from the ticket", () => {
     const spy = await session({ subject: "root", channels: ["*"] });
     await spy.request({ type: "subscribe", channel: "admin:logs" });
 
-    expect(await alice.request({ type: "publish", channel: "admin:logs", data: "x" })).toMatchObject({ code: "forbidden" });
+    expect(
+      await alice.request({ type: "publish", channel: "admin:logs", data: "x" }),
+    ).toMatchObject({ code: "forbidden" });
     expect(await spy.request({ type: "ping", id: "quiet" })).toEqual({ type: "pong", id: "quiet" });
   });
 
   test("a subscribe-only grant allows reading but refuses publishing", async () => {
     gw = await startGateway();
-    const alice = await session({ subject: "alice", channels: [{ pattern: "news:*", publish: false }] });
+    const alice = await session({
+      subject: "alice",
+      channels: [{ pattern: "news:*", publish: false }],
+    });
     expect(alice.welcome.channels).toEqual([{ pattern: "news:*", publish: false }]);
-    expect((await alice.request({ type: "subscribe", channel: "news:today" })).type).toBe("subscribed");
-    expect(await alice.request({ type: "publish", channel: "news:today", data: 1 })).toMatchObject({ code: "forbidden" });
+    expect((await alice.request({ type: "subscribe", channel: "news:today" })).type).toBe(
+      "subscribed",
+    );
+    expect(await alice.request({ type: "publish", channel: "news:today", data: 1 })).toMatchObject({
+      code: "forbidden",
+    });
   });
 
   test("{subject} grants a user their own channel and not another user's", async () => {
     gw = await startGateway();
-    const alice = await session({ subject: "alice", channels: ["user:{subject}", "user:{subject}:*"] });
+    const alice = await session({
+      subject: "alice",
+      channels: ["user:{subject}", "user:{subject}:*"],
+    });
     expect(alice.welcome.channels).toEqual(["user:alice", "user:alice:*"]);
-    expect((await alice.request({ type: "subscribe", channel: "user:alice:inbox" })).type).toBe("subscribed");
-    expect(await alice.request({ type: "subscribe", channel: "user:bob" })).toMatchObject({ code: "forbidden" });
+    expect((await alice.request({ type: "subscribe", channel: "user:alice:inbox" })).type).toBe(
+      "subscribed",
+    );
+    expect(await alice.request({ type: "subscribe", channel: "user:bob" })).toMatchObject({
+      code: "forbidden",
+    });
   });
 
   test.each([
@@ -178,7 +214,10 @@ describe("permissions come only from the ticket", () => {
     gw = await startGateway();
     const res = await fetch(`${gw.url}/api/v1/tickets`, {
       method: "POST",
-      headers: { authorization: "Bearer test-key-0123456789abcdef", "content-type": "application/json" },
+      headers: {
+        authorization: "Bearer test-key-0123456789abcdef",
+        "content-type": "application/json",
+      },
       body: JSON.stringify({ subject: "bob*", channels: ["user:{subject}"] }),
     });
     expect(res.status).toBe(400);

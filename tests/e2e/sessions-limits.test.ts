@@ -70,7 +70,11 @@ describe("sessions per subject", () => {
     const first = await session({ subject: "alice" });
     await session({ subject: "alice" });
 
-    const refused = await rawRequest(gw.port, `/ws?ticket=${await gw.mint({ subject: "alice" })}`, upgradeHeaders());
+    const refused = await rawRequest(
+      gw.port,
+      `/ws?ticket=${await gw.mint({ subject: "alice" })}`,
+      upgradeHeaders(),
+    );
     expect(refused.status).toBe(429);
     expect(refused.headers["content-type"]).toBe("application/problem+json");
     await session({ subject: "bob" });
@@ -78,32 +82,40 @@ describe("sessions per subject", () => {
     first.ws.close();
     await first.closed;
     await eventually(async () => {
-      const res = await rawRequest(gw.port, `/ws?ticket=${await gw.mint({ subject: "alice" })}`, upgradeHeaders());
+      const res = await rawRequest(
+        gw.port,
+        `/ws?ticket=${await gw.mint({ subject: "alice" })}`,
+        upgradeHeaders(),
+      );
       return res.status === 101;
     });
   });
 });
 
 describe("idle timeout", () => {
-  test(
-    "a peer that completes the handshake but never answers pings is dropped within the idle timeout; a live one stays",
-    async () => {
-      const idleSeconds = 8; // Bun's smallest idle timeout
-      const marginMs = 4000;
-      gw = await startGateway({ config: { idleTimeout: idleSeconds } });
-      const live = await session({ subject: "live" });
-      const dead = await openRawSession(gw.port, await gw.mint({ subject: "dead" }));
-      try {
-        const lived = await Promise.race([dead.closed, Bun.sleep(idleSeconds * 1000 + marginMs).then(() => -1)]);
-        expect(lived).toBeGreaterThan(0);
-        expect(gw.logs.some((l) => l.includes('"session closed"') && l.includes('"subject":"dead"'))).toBe(true);
-        expect(await live.request({ type: "ping", id: "still here" })).toEqual({ type: "pong", id: "still here" });
-      } finally {
-        dead.socket.destroy();
-      }
-    },
-    30_000,
-  );
+  test("a peer that completes the handshake but never answers pings is dropped within the idle timeout; a live one stays", async () => {
+    const idleSeconds = 8; // Bun's smallest idle timeout
+    const marginMs = 4000;
+    gw = await startGateway({ config: { idleTimeout: idleSeconds } });
+    const live = await session({ subject: "live" });
+    const dead = await openRawSession(gw.port, await gw.mint({ subject: "dead" }));
+    try {
+      const lived = await Promise.race([
+        dead.closed,
+        Bun.sleep(idleSeconds * 1000 + marginMs).then(() => -1),
+      ]);
+      expect(lived).toBeGreaterThan(0);
+      expect(
+        gw.logs.some((l) => l.includes('"session closed"') && l.includes('"subject":"dead"')),
+      ).toBe(true);
+      expect(await live.request({ type: "ping", id: "still here" })).toEqual({
+        type: "pong",
+        id: "still here",
+      });
+    } finally {
+      dead.socket.destroy();
+    }
+  }, 30_000);
 });
 
 describe("maximum session age", () => {
@@ -145,7 +157,9 @@ describe("reauth", () => {
       dropped: ["news:x"],
       id: "r",
     });
-    expect(await s.request({ type: "subscribe", channel: "news:y" })).toMatchObject({ code: "forbidden" });
+    expect(await s.request({ type: "subscribe", channel: "news:y" })).toMatchObject({
+      code: "forbidden",
+    });
 
     clock.advance(20_000); // past the first expiry, within the second
     gw.gate.registry.sweep();
@@ -182,10 +196,18 @@ describe("reauth", () => {
   test("a subscribe-only grant stays subscribe-only after reauth", async () => {
     const clock = new ManualClock();
     gw = await startGateway({ clock });
-    const s = await session({ subject: "alice", channels: [{ pattern: "news:*", publish: false }] });
-    const narrower = await gw.mint({ subject: "alice", channels: [{ pattern: "news:today", publish: false }] });
+    const s = await session({
+      subject: "alice",
+      channels: [{ pattern: "news:*", publish: false }],
+    });
+    const narrower = await gw.mint({
+      subject: "alice",
+      channels: [{ pattern: "news:today", publish: false }],
+    });
     const reply = await s.request({ type: "reauth", ticket: narrower });
     expect(reply.channels).toEqual([{ pattern: "news:today", publish: false }]);
-    expect(await s.request({ type: "publish", channel: "news:today", data: 1 })).toMatchObject({ code: "forbidden" });
+    expect(await s.request({ type: "publish", channel: "news:today", data: 1 })).toMatchObject({
+      code: "forbidden",
+    });
   });
 });

@@ -47,8 +47,12 @@ describe("sqlite store across restarts", () => {
       await s.closed;
 
       await using second = await startProcess(args);
-      expect((await rawRequest(second.port, `/ws?ticket=${kept}`, upgradeHeaders())).status).toBe(101);
-      expect((await rawRequest(second.port, `/ws?ticket=${used}`, upgradeHeaders())).status).toBe(401);
+      expect((await rawRequest(second.port, `/ws?ticket=${kept}`, upgradeHeaders())).status).toBe(
+        101,
+      );
+      expect((await rawRequest(second.port, `/ws?ticket=${used}`, upgradeHeaders())).status).toBe(
+        401,
+      );
       expect(second.stdout()).toContain('"store":"sqlite"');
     },
   );
@@ -80,7 +84,9 @@ describeWithRedis("two nodes sharing one Redis", (url) => {
     for (let round = 0; round < 5; round++) {
       const ticket = await a.mint();
       const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => rawRequest((i % 2 ? a : b).port, `/ws?ticket=${ticket}`, upgradeHeaders())),
+        Array.from({ length: 20 }, (_, i) =>
+          rawRequest((i % 2 ? a : b).port, `/ws?ticket=${ticket}`, upgradeHeaders()),
+        ),
       );
       expect(answers.filter((r) => r.status === 101)).toHaveLength(1);
       expect(answers.filter((r) => r.status === 401)).toHaveLength(19);
@@ -89,19 +95,25 @@ describeWithRedis("two nodes sharing one Redis", (url) => {
 
   test("readiness reports the store as ready", async () => {
     await twoNodes();
-    expect(await (await fetch(`${b.url}/readyz`)).json()).toEqual({ status: "ready", store: "redis" });
+    expect(await (await fetch(`${b.url}/readyz`)).json()).toEqual({
+      status: "ready",
+      store: "redis",
+    });
   });
 });
 
 const redisBinary = findRedisServer();
 const describeOutage = redisBinary || process.env.CI === "true" ? describe : describe.skip;
-if (!redisBinary && process.env.CI !== "true") console.warn("REDIS TESTS SKIPPED (outage): no redis-server binary");
+if (!redisBinary && process.env.CI !== "true")
+  console.warn("REDIS TESTS SKIPPED (outage): no redis-server binary");
 
 describeOutage("a Redis outage", () => {
   test("answers 503 problems within a bound while Redis is down, and recovers without a restart", async () => {
     const redis = new RedisServer(redisBinary!, await freePort());
     await redis.start();
-    const gw = await startGateway({ store: new RedisTicketStore({ url: redis.url, prefix: uniquePrefix(), maxTickets: 100 }) });
+    const gw = await startGateway({
+      store: new RedisTicketStore({ url: redis.url, prefix: uniquePrefix(), maxTickets: 100 }),
+    });
     try {
       const early = await gw.mint();
       await redis.stop();
@@ -109,14 +121,23 @@ describeOutage("a Redis outage", () => {
       const started = Date.now();
       const mint = await fetch(`${gw.url}/api/v1/tickets`, {
         method: "POST",
-        headers: { authorization: "Bearer test-key-0123456789abcdef", "content-type": "application/json" },
+        headers: {
+          authorization: "Bearer test-key-0123456789abcdef",
+          "content-type": "application/json",
+        },
         body: '{"subject":"alice"}',
       });
       expect(mint.status).toBe(503);
       expect(mint.headers.get("content-type")).toBe("application/problem+json");
       expect(mint.headers.get("retry-after")).not.toBeNull();
 
-      const upgrade = await rawRequest(gw.port, `/ws?ticket=${early}`, upgradeHeaders(), "GET", 10_000);
+      const upgrade = await rawRequest(
+        gw.port,
+        `/ws?ticket=${early}`,
+        upgradeHeaders(),
+        "GET",
+        10_000,
+      );
       expect(upgrade.status).toBe(503);
       expect(upgrade.headers["content-type"]).toBe("application/problem+json");
 
@@ -134,7 +155,9 @@ describeOutage("a Redis outage", () => {
       }
       expect(recovered).toBe(true);
       const ticket = await gw.mint();
-      expect((await rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders())).status).toBe(101);
+      expect((await rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders())).status).toBe(
+        101,
+      );
     } finally {
       await gw.stop();
       await redis.dispose();

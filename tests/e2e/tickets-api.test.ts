@@ -18,7 +18,12 @@ const post = (body: string, headers: Record<string, string> = {}) =>
 async function expectProblem(res: Response, status: number) {
   expect(res.status).toBe(status);
   expect(res.headers.get("content-type")).toBe("application/problem+json");
-  const body = (await res.json()) as { status: number; title: string; detail: string; errors?: { field: string }[] };
+  const body = (await res.json()) as {
+    status: number;
+    title: string;
+    detail: string;
+    errors?: { field: string }[];
+  };
   expect(body.status).toBe(status);
   expect(typeof body.title).toBe("string");
   expect(typeof body.detail).toBe("string");
@@ -29,7 +34,14 @@ describe("minting", () => {
   test("answers 201 with a tgt_ ticket, expiry and no-store", async () => {
     gw = await startGateway();
     const before = Date.now();
-    const res = await post(JSON.stringify({ subject: "alice", channels: ["chat:*"], metadata: { a: 1 }, ttl_seconds: 20 }));
+    const res = await post(
+      JSON.stringify({
+        subject: "alice",
+        channels: ["chat:*"],
+        metadata: { a: 1 },
+        ttl_seconds: 20,
+      }),
+    );
 
     expect(res.status).toBe(201);
     expect(res.headers.get("cache-control")).toBe("no-store");
@@ -50,7 +62,10 @@ describe("minting", () => {
 
   test("accepts a charset on the JSON content type", async () => {
     gw = await startGateway();
-    expect((await post('{"subject":"bob"}', { "content-type": "application/json; charset=utf-8" })).status).toBe(201);
+    expect(
+      (await post('{"subject":"bob"}', { "content-type": "application/json; charset=utf-8" }))
+        .status,
+    ).toBe(201);
   });
 
   test("every ticket is different", async () => {
@@ -81,7 +96,11 @@ describe("credentials", () => {
     gw = await startGateway();
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (authorization !== undefined) headers.authorization = authorization;
-    const res = await fetch(`${gw.url}/api/v1/tickets`, { method: "POST", headers, body: '{"subject":"a"}' });
+    const res = await fetch(`${gw.url}/api/v1/tickets`, {
+      method: "POST",
+      headers,
+      body: '{"subject":"a"}',
+    });
 
     const body = await expectProblem(res, 401);
     expect(res.headers.get("www-authenticate")).toStartWith("Bearer");
@@ -96,7 +115,11 @@ describe("credentials", () => {
 
   test("authentication is checked before the body", async () => {
     gw = await startGateway();
-    const res = await fetch(`${gw.url}/api/v1/tickets`, { method: "POST", headers: { "content-type": "text/plain" }, body: "x" });
+    const res = await fetch(`${gw.url}/api/v1/tickets`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "x",
+    });
     await expectProblem(res, 401);
   });
 });
@@ -116,11 +139,19 @@ describe("bad bodies", () => {
     ["a fractional ttl", '{"subject":"a","ttl_seconds":1.5}', "/ttl_seconds"],
     ["a ttl over the maximum", '{"subject":"a","ttl_seconds":301}', "/ttl_seconds"],
     ["metadata that is an array", '{"subject":"a","metadata":[1]}', "/metadata"],
-    ["metadata over 4 KiB", JSON.stringify({ subject: "a", metadata: { x: "y".repeat(4100) } }), "/metadata"],
+    [
+      "metadata over 4 KiB",
+      JSON.stringify({ subject: "a", metadata: { x: "y".repeat(4100) } }),
+      "/metadata",
+    ],
     ["channels that are not a list", '{"subject":"a","channels":"chat:*"}', "/channels"],
     ["a channel with a space", '{"subject":"a","channels":["chat room"]}', "/channels/0"],
     ["a wildcard in the middle", '{"subject":"a","channels":["chat:*:x"]}', "/channels/0"],
-    ["a {subject} that expands to bad characters", '{"subject":"a b","channels":["user:{subject}"]}', "/channels/0"],
+    [
+      "a {subject} that expands to bad characters",
+      '{"subject":"a b","channels":["user:{subject}"]}',
+      "/channels/0",
+    ],
   ])("%s gets 400 naming the field", async (_name, body, field) => {
     gw = await startGateway();
     const problem = await expectProblem(await post(body), 400);
@@ -132,7 +163,10 @@ describe("bad bodies", () => {
 
   test("a declared body over 16 KiB gets 413", async () => {
     gw = await startGateway();
-    await expectProblem(await post(JSON.stringify({ subject: "a", metadata: { x: "y".repeat(17_000) } })), 413);
+    await expectProblem(
+      await post(JSON.stringify({ subject: "a", metadata: { x: "y".repeat(17_000) } })),
+      413,
+    );
   });
 
   test("a chunked body over 16 KiB gets 413", async () => {
@@ -180,7 +214,7 @@ describe("bad bodies", () => {
       socket.on("close", () => resolve(data));
       socket.write(
         `POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${API_KEY}\r\n` +
-          "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"subject\"",
+          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"subject"',
       );
       socket.end();
       setTimeout(() => socket.destroy(), 2000);

@@ -13,9 +13,14 @@ const binary = findRedisServer();
 if (!binary) {
   if (process.env.CI === "true")
     test("two-node fault tests have a redis-server binary in CI", () => {
-      throw new Error("CI=true but no redis-server binary was found: install it (apt-get install -y redis-server)");
+      throw new Error(
+        "CI=true but no redis-server binary was found: install it (apt-get install -y redis-server)",
+      );
     });
-  else console.warn("REDIS FAULT TESTS SKIPPED: no redis-server binary (apt-get install -y redis-server)");
+  else
+    console.warn(
+      "REDIS FAULT TESTS SKIPPED: no redis-server binary (apt-get install -y redis-server)",
+    );
 }
 
 /** Bun's reconnect backs off for a few seconds at most after a short outage. */
@@ -34,7 +39,12 @@ describe.skipIf(!binary)("two nodes when Redis fails", () => {
     await server?.dispose();
   });
 
-  async function setUp(): Promise<{ a: Node; b: Node; prefix: string; redis: () => Promise<RedisClient> }> {
+  async function setUp(): Promise<{
+    a: Node;
+    b: Node;
+    prefix: string;
+    redis: () => Promise<RedisClient>;
+  }> {
     server = new RedisServer(binary!, await freePort());
     await server.start();
     const prefix = testPrefix();
@@ -59,46 +69,44 @@ describe.skipIf(!binary)("two nodes when Redis fails", () => {
     return Number(reply[1]);
   };
 
-  test(
-    "after Redis restarts, pushes fail with 503 while it is down, then every message arrives exactly once",
-    async () => {
-      const { a, b, prefix, redis } = await setUp();
-      const alice = await on(a, { subject: "alice", channels: ["chat:*"] });
-      const bob = await on(b, { subject: "bob", channels: ["chat:*"] });
-      await bob.request({ type: "subscribe", channel: "chat:x" });
+  test("after Redis restarts, pushes fail with 503 while it is down, then every message arrives exactly once", async () => {
+    const { a, b, prefix, redis } = await setUp();
+    const alice = await on(a, { subject: "alice", channels: ["chat:*"] });
+    const bob = await on(b, { subject: "bob", channels: ["chat:*"] });
+    await bob.request({ type: "subscribe", channel: "chat:x" });
 
-      await server.stop();
-      const refused = await admin(a.gw.url, "POST", "/api/v1/channels/chat:x/messages", { data: "lost" });
-      expect(refused.status).toBe(503);
-      expect(refused.type).toBe("application/problem+json");
+    await server.stop();
+    const refused = await admin(a.gw.url, "POST", "/api/v1/channels/chat:x/messages", {
+      data: "lost",
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.type).toBe("application/problem+json");
 
-      await server.start();
-      const bothSubscribed = async () => (await subscribers(redis, `${prefix}hub`)) === 2;
-      await eventually(bothSubscribed, RECONNECT_WITHIN_MS, "both nodes subscribed again");
-      await eventually(() => a.hub.isReady(), RECONNECT_WITHIN_MS, "node a's command connection back");
+    await server.start();
+    const bothSubscribed = async () => (await subscribers(redis, `${prefix}hub`)) === 2;
+    await eventually(bothSubscribed, RECONNECT_WITHIN_MS, "both nodes subscribed again");
+    await eventually(
+      () => a.hub.isReady(),
+      RECONNECT_WITHIN_MS,
+      "node a's command connection back",
+    );
 
-      await alice.request({ type: "publish", channel: "chat:x", data: "after" });
-      expect(await bob.next()).toMatchObject({ type: "message", data: "after" });
-      expect(await bob.request({ type: "ping", id: "once" })).toEqual({ type: "pong", id: "once" });
-    },
-    40_000,
-  );
+    await alice.request({ type: "publish", channel: "chat:x", data: "after" });
+    expect(await bob.next()).toMatchObject({ type: "message", data: "after" });
+    expect(await bob.request({ type: "ping", id: "once" })).toEqual({ type: "pong", id: "once" });
+  }, 40_000);
 
-  test(
-    "a node whose subscription dropped applies the revocations it missed when it is back",
-    async () => {
-      const { b, prefix, redis } = await setUp();
-      const alice = await on(b, { subject: "alice" });
-      const bob = await on(b, { subject: "bob" });
+  test("a node whose subscription dropped applies the revocations it missed when it is back", async () => {
+    const { b, prefix, redis } = await setUp();
+    const alice = await on(b, { subject: "alice" });
+    const bob = await on(b, { subject: "bob" });
 
-      // A revocation that was never broadcast: only the catch-up after a gap can apply it.
-      const client = await redis();
-      await client.send("ZADD", [`${prefix}revocations`, String(Date.now()), "u:alice"]);
-      await client.send("CLIENT", ["KILL", "TYPE", "pubsub"]);
+    // A revocation that was never broadcast: only the catch-up after a gap can apply it.
+    const client = await redis();
+    await client.send("ZADD", [`${prefix}revocations`, String(Date.now()), "u:alice"]);
+    await client.send("CLIENT", ["KILL", "TYPE", "pubsub"]);
 
-      expect((await alice.closed).code).toBe(4001);
-      expect(await bob.request({ type: "ping" })).toEqual({ type: "pong" });
-    },
-    40_000,
-  );
+    expect((await alice.closed).code).toBe(4001);
+    expect(await bob.request({ type: "ping" })).toEqual({ type: "pong" });
+  }, 40_000);
 });

@@ -51,18 +51,32 @@ describe.skipIf(!url)("two nodes sharing Redis", () => {
     const onB = await on(b, { subject: "y", channels: ["news:*"] });
     for (const s of [onA, onB]) await s.request({ type: "subscribe", channel: "news:today" });
 
-    for (const [node, n] of [[a, 1], [b, 2]] as const) {
-      expect((await admin(node.gw.url, "POST", "/api/v1/channels/news:today/messages", { data: n })).status).toBe(202);
+    for (const [node, n] of [
+      [a, 1],
+      [b, 2],
+    ] as const) {
+      expect(
+        (await admin(node.gw.url, "POST", "/api/v1/channels/news:today/messages", { data: n }))
+          .status,
+      ).toBe(202);
     }
     for (const s of [onA, onB]) {
       expect(await s.next()).toMatchObject({ type: "message", data: 1, from: "server" });
       expect(await s.next()).toMatchObject({ type: "message", data: 2, from: "server" });
-      expect(await s.request({ type: "ping", id: "no more" })).toEqual({ type: "pong", id: "no more" });
+      expect(await s.request({ type: "ping", id: "no more" })).toEqual({
+        type: "pong",
+        id: "no more",
+      });
     }
   });
 
   test("presence is the same seen from either node", async () => {
-    for (const [node, subject] of [[a, "alice"], [a, "bob"], [b, "bob"], [b, "carol"]] as const) {
+    for (const [node, subject] of [
+      [a, "alice"],
+      [a, "bob"],
+      [b, "bob"],
+      [b, "carol"],
+    ] as const) {
       const s = await on(node, { subject, channels: ["room:*"] });
       await s.request({ type: "subscribe", channel: "room:1" });
     }
@@ -76,8 +90,12 @@ describe.skipIf(!url)("two nodes sharing Redis", () => {
       ],
       truncated: false,
     };
-    expect((await admin(a.gw.url, "GET", "/api/v1/channels/room:1/presence")).body).toEqual(expected);
-    expect((await admin(b.gw.url, "GET", "/api/v1/channels/room:1/presence")).body).toEqual(expected);
+    expect((await admin(a.gw.url, "GET", "/api/v1/channels/room:1/presence")).body).toEqual(
+      expected,
+    );
+    expect((await admin(b.gw.url, "GET", "/api/v1/channels/room:1/presence")).body).toEqual(
+      expected,
+    );
   });
 
   test("revoking a subject closes its sessions on both nodes with 4001 and stops its unredeemed tickets", async () => {
@@ -91,7 +109,9 @@ describe.skipIf(!url)("two nodes sharing Redis", () => {
     expect(await onA.closed).toEqual({ code: 4001, reason: "revoked" });
     expect(await onB.closed).toEqual({ code: 4001, reason: "revoked" });
     for (const node of [a, b]) {
-      expect((await rawRequest(node.gw.port, `/ws?ticket=${unused}`, upgradeHeaders())).status).toBe(401);
+      expect(
+        (await rawRequest(node.gw.port, `/ws?ticket=${unused}`, upgradeHeaders())).status,
+      ).toBe(401);
     }
     expect(await other.request({ type: "ping" })).toEqual({ type: "pong" });
   });
@@ -101,17 +121,24 @@ describe.skipIf(!url)("two nodes sharing Redis", () => {
     const res = await admin(a.gw.url, "DELETE", `/api/v1/sessions/${s.welcome.session}`);
     expect(res.status).toBe(200);
     expect((await s.closed).code).toBe(4001);
-    expect((await admin(a.gw.url, "DELETE", `/api/v1/sessions/s_${"f".repeat(32)}`)).status).toBe(404);
+    expect((await admin(a.gw.url, "DELETE", `/api/v1/sessions/s_${"f".repeat(32)}`)).status).toBe(
+      404,
+    );
   });
 
   test("the session list pages through both nodes", async () => {
     const ids: string[] = [];
-    for (const node of [a, b, a, b, a]) ids.push(String((await on(node, { subject: "s" })).welcome.session));
+    for (const node of [a, b, a, b, a])
+      ids.push(String((await on(node, { subject: "s" })).welcome.session));
 
     const seen: { session: string; node: string }[] = [];
     let cursor: string | null = null;
     do {
-      const res = await admin(b.gw.url, "GET", `/api/v1/sessions?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
+      const res = await admin(
+        b.gw.url,
+        "GET",
+        `/api/v1/sessions?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+      );
       seen.push(...res.body.sessions);
       cursor = res.body.next_cursor;
     } while (cursor);
@@ -122,7 +149,11 @@ describe.skipIf(!url)("two nodes sharing Redis", () => {
   test("a listed node that never answers delays a query by the deadline only", async () => {
     const client = new RedisClient(url!);
     try {
-      await client.send("ZADD", [`${prefix}nodes`, String(Date.now() + 60_000), "n_00000000deadbeef"]);
+      await client.send("ZADD", [
+        `${prefix}nodes`,
+        String(Date.now() + 60_000),
+        "n_00000000deadbeef",
+      ]);
       const s = await on(b, { subject: "bob", channels: ["room:*"] });
       await s.request({ type: "subscribe", channel: "room:2" });
       const res = await admin(a.gw.url, "GET", "/api/v1/channels/room:2/presence");

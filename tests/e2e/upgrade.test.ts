@@ -13,11 +13,20 @@ afterEach(async () => {
 describe("a valid ticket", () => {
   test("opens a session by query and the first frame is welcome", async () => {
     gw = await startGateway();
-    const ticket = await gw.mint({ subject: "alice", channels: ["chat:*"], metadata: { plan: "pro" } });
+    const ticket = await gw.mint({
+      subject: "alice",
+      channels: ["chat:*"],
+      metadata: { plan: "pro" },
+    });
     await using s = openSocket(`${gw.wsUrl}?ticket=${ticket}`);
 
     const welcome = await s.next();
-    expect(welcome).toMatchObject({ type: "welcome", subject: "alice", channels: ["chat:*"], metadata: { plan: "pro" } });
+    expect(welcome).toMatchObject({
+      type: "welcome",
+      subject: "alice",
+      channels: ["chat:*"],
+      metadata: { plan: "pro" },
+    });
     expect(welcome.session).toMatch(/^s_[0-9a-f]{32}$/);
   });
 
@@ -33,7 +42,11 @@ describe("a valid ticket", () => {
   test("the 101 answer names only ticketgate.v1 even when the ticket is offered first", async () => {
     gw = await startGateway();
     const ticket = await gw.mint();
-    const res = await rawRequest(gw.port, "/ws", upgradeHeaders({ "Sec-WebSocket-Protocol": `${ticket}, ticketgate.v1` }));
+    const res = await rawRequest(
+      gw.port,
+      "/ws",
+      upgradeHeaders({ "Sec-WebSocket-Protocol": `${ticket}, ticketgate.v1` }),
+    );
 
     expect(res.status).toBe(101);
     expect(res.headers["sec-websocket-protocol"]).toBe("ticketgate.v1");
@@ -82,12 +95,16 @@ describe("ticket refusals answer 401 with one generic detail", () => {
     const res = await rawRequest(gw.port, path, upgradeHeaders(extra));
     expect(res.status).toBe(401);
     expect(res.headers["content-type"]).toBe("application/problem+json");
-    expect(JSON.parse(res.body).detail).toBe("The ticket is missing, invalid, expired or already used.");
+    expect(JSON.parse(res.body).detail).toBe(
+      "The ticket is missing, invalid, expired or already used.",
+    );
     expect(res.body).not.toContain("tgt_");
     return res;
   };
   const reasonLogged = (reason: string) =>
-    gw.logs.some((l) => l.includes('"event":"ticket.refused"') && l.includes(`"reason":"${reason}"`));
+    gw.logs.some(
+      (l) => l.includes('"event":"ticket.refused"') && l.includes(`"reason":"${reason}"`),
+    );
 
   test("refuses a ticket used twice", async () => {
     gw = await startGateway();
@@ -114,7 +131,12 @@ describe("ticket refusals answer 401 with one generic detail", () => {
     ["a malformed ticket", "/ws?ticket=abc", {}, "malformed"],
     ["an unknown ticket", `/ws?ticket=tgt_${"A".repeat(43)}`, {}, "unknown"],
     ["a ticket one character short", `/ws?ticket=tgt_${"A".repeat(42)}`, {}, "malformed"],
-    ["a ticket in a sub-protocol without ticketgate.v1", "/ws", { "Sec-WebSocket-Protocol": `tgt_${"A".repeat(43)}` }, "protocol_missing"],
+    [
+      "a ticket in a sub-protocol without ticketgate.v1",
+      "/ws",
+      { "Sec-WebSocket-Protocol": `tgt_${"A".repeat(43)}` },
+      "protocol_missing",
+    ],
   ])("refuses %s", async (_name, path, extra, reason) => {
     gw = await startGateway();
     await refusedWith(path, extra);
@@ -161,7 +183,9 @@ describe("single use under concurrency", () => {
     const ticket = await gw.mint();
 
     const answers = await Promise.all(
-      Array.from({ length: 50 }, () => rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders())),
+      Array.from({ length: 50 }, () =>
+        rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders()),
+      ),
     );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 101)).toHaveLength(1);
@@ -187,7 +211,9 @@ describe("handshake checks before the ticket", () => {
   ])("refuses %s without consuming the ticket", async (_name, extra, status) => {
     gw = await startGateway();
     const ticket = await gw.mint();
-    expect((await rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders(extra))).status).toBe(status);
+    expect((await rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders(extra))).status).toBe(
+      status,
+    );
     expect((await rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders())).status).toBe(101);
   });
 });
@@ -205,7 +231,11 @@ describe("Origin allow-list", () => {
   ])("%s", async (_name, origin, status) => {
     gw = await startGateway({ config: { allowedOrigins: origins } });
     const ticket = await gw.mint();
-    const res = await rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders({ Origin: origin }));
+    const res = await rawRequest(
+      gw.port,
+      `/ws?ticket=${ticket}`,
+      upgradeHeaders({ Origin: origin }),
+    );
 
     expect(res.status).toBe(status);
     if (status === 403) expect(res.headers["content-type"]).toBe("application/problem+json");
@@ -214,7 +244,11 @@ describe("Origin allow-list", () => {
   test("a refused origin does not consume the ticket", async () => {
     gw = await startGateway({ config: { allowedOrigins: origins } });
     const ticket = await gw.mint();
-    await rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders({ Origin: "https://evil.example.net" }));
+    await rawRequest(
+      gw.port,
+      `/ws?ticket=${ticket}`,
+      upgradeHeaders({ Origin: "https://evil.example.net" }),
+    );
     expect((await rawRequest(gw.port, `/ws?ticket=${ticket}`, upgradeHeaders())).status).toBe(101);
   });
 });

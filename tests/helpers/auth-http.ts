@@ -17,7 +17,11 @@ export async function mintWith(
 ): Promise<MintAnswer> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, body: method === "POST" ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: method === "POST" ? JSON.stringify(body) : undefined,
+  });
   const text = await res.text();
   let parsed: Record<string, unknown> = {};
   try {
@@ -30,7 +34,9 @@ export async function mintWith(
 
 /** Parsed log lines of one kind: `audit` lines, or access lines (no `log` field). */
 export function auditLines(logs: string[]): Record<string, unknown>[] {
-  return logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.log === "audit");
+  return logs
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.log === "audit");
 }
 
 /** Asserts nothing in the logs contains `secret`; returns the offending line otherwise. */

@@ -58,9 +58,16 @@ export interface TestGatewayOptions {
 
 export async function startGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const logs: string[] = [];
-  const store = options.store ?? new MemoryTicketStore({ maxTickets: options.maxTickets ?? 1000, clock: options.clock });
+  const store =
+    options.store ??
+    new MemoryTicketStore({ maxTickets: options.maxTickets ?? 1000, clock: options.clock });
   const keyring = options.keyring ?? ApiKeyring.fromEntries(options.keys ?? [API_KEY]);
-  const security = createSecurity({ keyring, clock: options.clock, limits: NO_LIMITS, ...options.security });
+  const security = createSecurity({
+    keyring,
+    clock: options.clock,
+    limits: NO_LIMITS,
+    ...options.security,
+  });
   const gate = createTicketgate(
     { ...DEFAULT_TEST_CONFIG, ...options.config },
     {

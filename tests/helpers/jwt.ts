@@ -1,5 +1,12 @@
 /** Test identity provider: key pairs, signed tokens and a JWKS server on 127.0.0.1. */
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from "jose";
+import {
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWTPayload,
+} from "jose";
 
 export const HS256_SECRET = "test-hs256-secret-of-at-least-32-bytes!";
 export const ISSUER = "https://idp.test";
@@ -13,7 +20,10 @@ export interface TestKeyPair {
   pem: string;
 }
 
-export async function makeKeyPair(alg: "RS256" | "ES256", kid = crypto.randomUUID()): Promise<TestKeyPair> {
+export async function makeKeyPair(
+  alg: "RS256" | "ES256",
+  kid = crypto.randomUUID(),
+): Promise<TestKeyPair> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   return { alg, kid, privateKey, publicKey, pem: await exportSPKI(publicKey) };
 }
@@ -33,7 +43,14 @@ export async function signToken(
   options: TokenOptions = {},
 ): Promise<string> {
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const body: JWTPayload = { sub: "alice", iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + (options.ttl ?? 300), ...claims };
+  const body: JWTPayload = {
+    sub: "alice",
+    iss: ISSUER,
+    aud: AUDIENCE,
+    iat: now,
+    exp: now + (options.ttl ?? 300),
+    ...claims,
+  };
   for (const field of options.omit ?? []) delete body[field];
   const alg = key instanceof Uint8Array ? "HS256" : key.alg;
   const kid = options.kid ?? (key instanceof Uint8Array ? undefined : key.kid);
@@ -72,7 +89,12 @@ export async function startJwksServer(keys: TestKeyPair[]): Promise<JwksServer> 
       count++;
       if (failing) return new Response("down", { status: 500 });
       const jwks = await Promise.all(
-        current.map(async (k) => ({ ...(await exportJWK(k.publicKey)), kid: k.kid, alg: k.alg, use: "sig" })),
+        current.map(async (k) => ({
+          ...(await exportJWK(k.publicKey)),
+          kid: k.kid,
+          alg: k.alg,
+          use: "sig",
+        })),
       );
       return Response.json({ keys: jwks });
     },

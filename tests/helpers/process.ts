@@ -26,7 +26,10 @@ function collect(stream: ReadableStream<Uint8Array>): () => string {
 }
 
 /** Starts the server and resolves once it logs `listening`. */
-export async function startProcess(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startProcess(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const proc = Bun.spawn([BUN, MAIN, "--port", "0", "--host", "127.0.0.1", ...args], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdin: "ignore",
@@ -76,7 +79,11 @@ export async function runToExit(args: string[], env: Record<string, string> = {}
     stderr: "pipe",
   });
   const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
-  const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  const [code, stdout, stderr] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ]);
   clearTimeout(timer);
   return { code, stdout, stderr };
 }

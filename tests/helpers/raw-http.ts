@@ -20,5 +20,11 @@ export function rawRequest(
   method = "GET",
   timeoutMs = 3000,
 ): Promise<RawResponse> {
-  return exchange({ base: `http://127.0.0.1:${port}`, timeoutMs }, path, headers, method, CLOSE_GRACE_MS);
+  return exchange(
+    { base: `http://127.0.0.1:${port}`, timeoutMs },
+    path,
+    headers,
+    method,
+    CLOSE_GRACE_MS,
+  );
 }

@@ -22,7 +22,11 @@ export interface RawSession {
   closeCode(): number | undefined;
 }
 
-export function openRawSession(port: number, ticket: string, timeoutMs = 3000): Promise<RawSession> {
+export function openRawSession(
+  port: number,
+  ticket: string,
+  timeoutMs = 3000,
+): Promise<RawSession> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     let head = Buffer.alloc(0);
@@ -82,7 +86,8 @@ function maskedFrame(opcode: number, payload: Buffer): Buffer {
 function trailingCloseCode(bytes: Buffer): number | undefined {
   for (let i = bytes.length - 4; i >= Math.max(0, bytes.length - 200); i--) {
     const length = bytes[i + 1]!;
-    if (bytes[i] === (FIN | OPCODE_CLOSE) && length >= 2 && i + 2 + length === bytes.length) return bytes.readUInt16BE(i + 2);
+    if (bytes[i] === (FIN | OPCODE_CLOSE) && length >= 2 && i + 2 + length === bytes.length)
+      return bytes.readUInt16BE(i + 2);
   }
   return undefined;
 }

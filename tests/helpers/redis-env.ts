@@ -19,7 +19,9 @@ export function describeWithRedis(title: string, body: (url: string) => void): v
       throw new Error("CI=true but TICKETGATE_REDIS_URL is not set: these tests did not run");
     });
   } else {
-    console.warn(`REDIS TESTS SKIPPED (${title}): set TICKETGATE_REDIS_URL=redis://127.0.0.1:<port>`);
+    console.warn(
+      `REDIS TESTS SKIPPED (${title}): set TICKETGATE_REDIS_URL=redis://127.0.0.1:<port>`,
+    );
     describe.skip(title, () => test("needs Redis", () => {}));
   }
 }

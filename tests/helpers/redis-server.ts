@@ -6,7 +6,11 @@ import { join } from "node:path";
 
 /** The redis-server binary, or `undefined` when this machine has none. */
 export function findRedisServer(): string | undefined {
-  return Bun.which("redis-server") ?? Bun.which("redis-server", { PATH: "/usr/bin:/usr/local/bin" }) ?? undefined;
+  return (
+    Bun.which("redis-server") ??
+    Bun.which("redis-server", { PATH: "/usr/bin:/usr/local/bin" }) ??
+    undefined
+  );
 }
 
 /** A port the kernel just handed out on 127.0.0.1; free unless someone takes it in between. */
@@ -16,7 +20,11 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -41,11 +49,24 @@ export class RedisServer {
   /** Starts the server and waits (bounded) until it accepts connections. */
   async start(): Promise<void> {
     if (this.process) throw new Error("redis-server already running");
-    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-    this.process = Bun.spawn([this.binary, ...args, "--dir", this.dir], { stdout: "ignore", stderr: "pipe" });
+    const args = [
+      "--port",
+      String(this.port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+    ];
+    this.process = Bun.spawn([this.binary, ...args, "--dir", this.dir], {
+      stdout: "ignore",
+      stderr: "pipe",
+    });
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      if (this.process.exitCode !== null) throw new Error(`redis-server exited with ${this.process.exitCode}`);
+      if (this.process.exitCode !== null)
+        throw new Error(`redis-server exited with ${this.process.exitCode}`);
       if (await acceptsConnections(this.port)) return;
       await Bun.sleep(50);
     }

@@ -18,7 +18,8 @@ export async function openSession(
 ): Promise<Session> {
   const socket = openSocket(`${wsUrl}?ticket=${await minter.mint(body)}`);
   const welcome = await socket.next();
-  if (welcome.type !== "welcome") throw new Error(`expected welcome, got ${JSON.stringify(welcome)}`);
+  if (welcome.type !== "welcome")
+    throw new Error(`expected welcome, got ${JSON.stringify(welcome)}`);
   return Object.assign(socket, {
     welcome,
     request(frame: Frame) {
@@ -53,7 +54,11 @@ export async function admin(
 }
 
 /** Polls `check` until it returns true or `timeoutMs` passes; for real network events only. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 3000, what = "condition"): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 3000,
+  what = "condition",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

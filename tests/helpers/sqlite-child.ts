@@ -19,7 +19,11 @@ if (!path) throw new Error("usage: sqlite-child.ts mint|race <db> …");
 const store = new SqliteTicketStore({ path, maxTickets: 1_000_000, sweepIntervalMs: 0 });
 
 function record(): TicketRecord {
-  return { subject: "child", channels: [{ pattern: "chat:*", publish: true }], expiresAt: Date.now() + TTL_MS };
+  return {
+    subject: "child",
+    channels: [{ pattern: "chat:*", publish: true }],
+    expiresAt: Date.now() + TTL_MS,
+  };
 }
 
 async function mintOne(): Promise<string> {
@@ -33,7 +37,8 @@ async function mint(count: number): Promise<void> {
   const tickets: string[] = [];
   for (let i = 0; i < count; i++) tickets.push(await mintOne());
   const [used] = tickets;
-  if (used === undefined || !(await store.consume(hashTicket(used))).ok) throw new Error("first consume failed");
+  if (used === undefined || !(await store.consume(hashTicket(used))).ok)
+    throw new Error("first consume failed");
   console.log(JSON.stringify({ tickets, used }));
 
   // Keep writing, so that the kill lands in the middle of transactions.

@@ -17,7 +17,9 @@ export function redisTestUrl(what: string): string | undefined {
       throw new Error(`CI=true but TICKETGATE_REDIS_URL is not set: ${what} did not run`);
     });
   } else {
-    console.warn(`REDIS TESTS SKIPPED: set TICKETGATE_REDIS_URL=redis://127.0.0.1:<port> to run ${what}`);
+    console.warn(
+      `REDIS TESTS SKIPPED: set TICKETGATE_REDIS_URL=redis://127.0.0.1:<port> to run ${what}`,
+    );
   }
   return undefined;
 }
@@ -35,7 +37,11 @@ export interface NodeOptions {
 }
 
 /** Starts one node: a Redis ticket store and a Redis hub on `url` under `prefix`. */
-export async function startNode(url: string, prefix: string, options: NodeOptions = {}): Promise<Node> {
+export async function startNode(
+  url: string,
+  prefix: string,
+  options: NodeOptions = {},
+): Promise<Node> {
   const hubLogs: string[] = [];
   const hub = await RedisHub.start({
     url,

@@ -14,11 +14,21 @@ export interface TestSocket extends AsyncDisposable {
  * Bun's client also takes `{ protocols, headers }`; the DOM typings this project compiles
  * with know only the protocols form, so the constructor is retyped here, at the boundary.
  */
-const BunWebSocket = WebSocket as unknown as new (url: string, options: Bun.WebSocketOptions) => WebSocket;
+const BunWebSocket = WebSocket as unknown as new (
+  url: string,
+  options: Bun.WebSocketOptions,
+) => WebSocket;
 
 /** `headers` sets what a browser would (an `Origin`), which Bun's client lets a test choose. */
-export function openSocket(url: string, protocols?: string[], headers?: Record<string, string>): TestSocket {
-  const ws = headers === undefined ? new WebSocket(url, protocols) : new BunWebSocket(url, { protocols, headers });
+export function openSocket(
+  url: string,
+  protocols?: string[],
+  headers?: Record<string, string>,
+): TestSocket {
+  const ws =
+    headers === undefined
+      ? new WebSocket(url, protocols)
+      : new BunWebSocket(url, { protocols, headers });
   const queue: Record<string, unknown>[] = [];
   const waiters: ((frame: Record<string, unknown>) => void)[] = [];
 

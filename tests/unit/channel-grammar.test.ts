@@ -15,10 +15,14 @@ import {
 const grant = (pattern: string, publish = true): ChannelGrant => ({ pattern, publish });
 
 describe("channel names", () => {
-  test.each(["chat:lobby", "a", "user:alice@example.com", "x.y-z_w=1", "A".repeat(128), "chat:..:admin"])(
-    "accepts %p",
-    (name) => expect(isChannelName(name)).toBe(true),
-  );
+  test.each([
+    "chat:lobby",
+    "a",
+    "user:alice@example.com",
+    "x.y-z_w=1",
+    "A".repeat(128),
+    "chat:..:admin",
+  ])("accepts %p", (name) => expect(isChannelName(name)).toBe(true));
 
   test.each([
     ["empty", ""],
@@ -38,10 +42,15 @@ describe("channel names", () => {
 });
 
 describe("patterns as written in a mint request", () => {
-  test.each(["chat:*", "*", "user:{subject}", "user:{subject}:*", "{subject}:inbox", "dm:{subject}:{subject}", "news"])(
-    "accepts %p",
-    (pattern) => expect(patternProblem(pattern)).toBeNull(),
-  );
+  test.each([
+    "chat:*",
+    "*",
+    "user:{subject}",
+    "user:{subject}:*",
+    "{subject}:inbox",
+    "dm:{subject}:{subject}",
+    "news",
+  ])("accepts %p", (pattern) => expect(patternProblem(pattern)).toBeNull());
 
   test.each([
     ["a star in the middle", "chat:*:x"],
@@ -89,19 +98,34 @@ describe("{subject} expansion", () => {
     // where an escape would hide; unrelated pairs come along for free.
     const glue = fc.constantFrom("", ":", "*", ".", "*:");
     const pair = fc.tuple(fragment, fragment, glue).map(([a, tail, g]) => [a, a + g + tail]);
-    const patterns = ["user:{subject}", "user:{subject}:*", "{subject}:inbox", "dm:{subject}:*", "{subject}"];
+    const patterns = [
+      "user:{subject}",
+      "user:{subject}:*",
+      "{subject}:inbox",
+      "dm:{subject}:*",
+      "{subject}",
+    ];
     const grantsOf = (subject: string) =>
-      patterns.map((p) => expandPattern(p, subject)).filter((p): p is string => p !== null).map((p) => grant(p));
-    const concrete = (pattern: string, suffix: string) => (pattern.endsWith("*") ? pattern.slice(0, -1) + suffix : pattern);
+      patterns
+        .map((p) => expandPattern(p, subject))
+        .filter((p): p is string => p !== null)
+        .map((p) => grant(p));
+    const concrete = (pattern: string, suffix: string) =>
+      pattern.endsWith("*") ? pattern.slice(0, -1) + suffix : pattern;
 
     fc.assert(
-      fc.property(pair, fc.stringMatching(/^[A-Za-z0-9_.:@=-]{1,12}$/), fc.boolean(), ([a, b], suffix, swap) => {
-        const [mine, theirs] = swap ? [b!, a!] : [a!, b!];
-        fc.pre(mine !== theirs);
-        for (const { pattern } of grantsOf(mine)) {
-          expect(isAllowed(grantsOf(theirs), concrete(pattern, suffix), "subscribe")).toBe(false);
-        }
-      }),
+      fc.property(
+        pair,
+        fc.stringMatching(/^[A-Za-z0-9_.:@=-]{1,12}$/),
+        fc.boolean(),
+        ([a, b], suffix, swap) => {
+          const [mine, theirs] = swap ? [b!, a!] : [a!, b!];
+          fc.pre(mine !== theirs);
+          for (const { pattern } of grantsOf(mine)) {
+            expect(isAllowed(grantsOf(theirs), concrete(pattern, suffix), "subscribe")).toBe(false);
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -2,17 +2,25 @@
 import { describe, expect, test } from "bun:test";
 import { grantsFromClaim, intersectGrants } from "../../src/auth/channel-claims.ts";
 import { patternCovers } from "../../src/channels/grammar.ts";
-import { bindableOrigin, bindGrant, checkBinding, MAX_BOUND_ORIGIN_LENGTH, unbindGrant } from "../../src/tickets/binding.ts";
+import {
+  bindableOrigin,
+  bindGrant,
+  checkBinding,
+  MAX_BOUND_ORIGIN_LENGTH,
+  unbindGrant,
+} from "../../src/tickets/binding.ts";
 
 const g = (pattern: string, publish = true) => ({ pattern, publish });
 
 describe("channel claims", () => {
   test("reads a list, objects and a space-separated string, expanding {subject} and skipping junk", () => {
-    expect(grantsFromClaim(["chat:*", { pattern: "news:*", publish: false }, "bad pattern", 7], "bob")).toEqual([
-      g("chat:*"),
-      g("news:*", false),
+    expect(
+      grantsFromClaim(["chat:*", { pattern: "news:*", publish: false }, "bad pattern", 7], "bob"),
+    ).toEqual([g("chat:*"), g("news:*", false)]);
+    expect(grantsFromClaim("user:{subject} chat:lobby", "bob")).toEqual([
+      g("user:bob"),
+      g("chat:lobby"),
     ]);
-    expect(grantsFromClaim("user:{subject} chat:lobby", "bob")).toEqual([g("user:bob"), g("chat:lobby")]);
     expect(grantsFromClaim(undefined, "bob")).toEqual([]);
   });
 
@@ -64,7 +72,11 @@ describe("bindings in a grant", () => {
 
   test.each([
     [{ origin: "https://a.example" }, { origin: "https://A.example", clientIp: "1.2.3.4" }, null],
-    [{ origin: "https://a.example" }, { origin: "https://b.example", clientIp: "1.2.3.4" }, "bound_origin"],
+    [
+      { origin: "https://a.example" },
+      { origin: "https://b.example", clientIp: "1.2.3.4" },
+      "bound_origin",
+    ],
     [{ origin: "https://a.example" }, { origin: null, clientIp: "1.2.3.4" }, "bound_origin"],
     [{ clientIp: "1.2.3.4" }, { origin: null, clientIp: "1.2.3.5" }, "bound_ip"],
     ["unreadable" as const, { origin: null, clientIp: "1.2.3.4" }, "bound_unreadable"],
@@ -79,8 +91,12 @@ describe("bindings in a grant", () => {
   });
 
   test("a session without a stored origin or address matches no binding of that kind", () => {
-    expect(checkBinding({ origin: "https://a.example" }, { origin: undefined, clientIp: "1.2.3.4" })).toBe("bound_origin");
-    expect(checkBinding({ clientIp: "1.2.3.4" }, { origin: undefined, clientIp: undefined })).toBe("bound_ip");
+    expect(
+      checkBinding({ origin: "https://a.example" }, { origin: undefined, clientIp: "1.2.3.4" }),
+    ).toBe("bound_origin");
+    expect(checkBinding({ clientIp: "1.2.3.4" }, { origin: undefined, clientIp: undefined })).toBe(
+      "bound_ip",
+    );
   });
 
   test("an unreadable stored binding is refused, never ignored", () => {

@@ -1,6 +1,11 @@
 /** Which address a request is counted and bound under, with and without trusted proxies. */
 import { describe, expect, test } from "bun:test";
-import { ClientIpResolver, limitKeyForIp, normalizeIp, parseTrustedProxies } from "../../src/abuse/client-ip.ts";
+import {
+  ClientIpResolver,
+  limitKeyForIp,
+  normalizeIp,
+  parseTrustedProxies,
+} from "../../src/abuse/client-ip.ts";
 
 const headers = (entries: Record<string, string>) => new Headers(entries);
 
@@ -8,7 +13,9 @@ describe("without trusted proxies", () => {
   const resolver = new ClientIpResolver();
 
   test("uses the socket's address and ignores X-Forwarded-For", () => {
-    expect(resolver.resolve("203.0.113.9", headers({ "x-forwarded-for": "198.51.100.1" }))).toBe("203.0.113.9");
+    expect(resolver.resolve("203.0.113.9", headers({ "x-forwarded-for": "198.51.100.1" }))).toBe(
+      "203.0.113.9",
+    );
   });
 
   test("writes an IPv4-mapped IPv6 peer as IPv4", () => {
@@ -21,7 +28,11 @@ describe("behind a trusted proxy", () => {
 
   test.each([
     ["one hop", "198.51.100.7", "198.51.100.7"],
-    ["the rightmost untrusted hop, not the client-written left part", "1.1.1.1, 198.51.100.7, 10.0.0.3", "198.51.100.7"],
+    [
+      "the rightmost untrusted hop, not the client-written left part",
+      "1.1.1.1, 198.51.100.7, 10.0.0.3",
+      "198.51.100.7",
+    ],
     ["the leftmost when every hop is trusted", "10.0.0.9, 10.0.0.3", "10.0.0.9"],
     ["the proxy when the hop is unreadable", "junk", "127.0.0.1"],
     ["an IPv4 hop with a port", "198.51.100.7:5555", "198.51.100.7"],
@@ -30,7 +41,9 @@ describe("behind a trusted proxy", () => {
   });
 
   test("ignores X-Forwarded-For from a peer that is not trusted", () => {
-    expect(resolver.resolve("203.0.113.9", headers({ "x-forwarded-for": "198.51.100.7" }))).toBe("203.0.113.9");
+    expect(resolver.resolve("203.0.113.9", headers({ "x-forwarded-for": "198.51.100.7" }))).toBe(
+      "203.0.113.9",
+    );
   });
 
   test("reads Forwarded when told to, and ignores X-Forwarded-For then", () => {
@@ -44,9 +57,12 @@ describe("behind a trusted proxy", () => {
 });
 
 describe("parsing and keys", () => {
-  test.each(["10.0.0.0/33", "not-an-ip", "10.0.0.0/", "::1/129", "1.2.3.4/8/9"])("refuses the proxy entry %p", (entry) => {
-    expect(() => parseTrustedProxies([entry])).toThrow(/not an IP address or CIDR range/);
-  });
+  test.each(["10.0.0.0/33", "not-an-ip", "10.0.0.0/", "::1/129", "1.2.3.4/8/9"])(
+    "refuses the proxy entry %p",
+    (entry) => {
+      expect(() => parseTrustedProxies([entry])).toThrow(/not an IP address or CIDR range/);
+    },
+  );
 
   test("normalises case and zone ids", () => {
     expect(normalizeIp("FE80::1%eth0")).toBe("fe80::1");

@@ -24,12 +24,19 @@ describe("loadConfig", () => {
   });
 
   test("reads variables and lets flags win, in both flag spellings", () => {
-    const config = load(["--port=4000", "--ticket-ttl", "10"], { PORT: "5000", TICKETGATE_TICKET_TTL: "20", HOST: "127.0.0.1" });
+    const config = load(["--port=4000", "--ticket-ttl", "10"], {
+      PORT: "5000",
+      TICKETGATE_TICKET_TTL: "20",
+      HOST: "127.0.0.1",
+    });
     expect(config).toMatchObject({ port: 4000, ticketTtl: 10, host: "127.0.0.1" });
   });
 
   test("splits comma lists and trims them", () => {
-    const config = load([], { TICKETGATE_API_KEYS: " a , b,, ", TICKETGATE_ALLOWED_ORIGINS: "https://A.example.com, https://*.x.org" });
+    const config = load([], {
+      TICKETGATE_API_KEYS: " a , b,, ",
+      TICKETGATE_ALLOWED_ORIGINS: "https://A.example.com, https://*.x.org",
+    });
     expect(config.apiKeys).toEqual(["a", "b"]);
     expect(config.allowedOrigins).toEqual(["https://a.example.com", "https://*.x.org"]);
   });

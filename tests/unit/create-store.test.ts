@@ -34,14 +34,22 @@ async function openError(...args: Parameters<typeof openTicketStore>): Promise<E
 describe("createTicketStore", () => {
   test.each(["memory", "sqlite", "redis"] as const)("builds a %s store", (kind) => {
     const path = join(tempDir(), "t.sqlite");
-    const store = keep(createTicketStore({ kind, maxTickets: 10, path, url: "redis://127.0.0.1:1" }));
+    const store = keep(
+      createTicketStore({ kind, maxTickets: 10, path, url: "redis://127.0.0.1:1" }),
+    );
     expect(store.kind).toBe(kind);
   });
 });
 
 describe("openTicketStore", () => {
   test("opens a sqlite store in a folder it creates", async () => {
-    const store = keep(await openTicketStore({ kind: "sqlite", path: join(tempDir(), "a", "b", "t.sqlite"), maxTickets: 10 }));
+    const store = keep(
+      await openTicketStore({
+        kind: "sqlite",
+        path: join(tempDir(), "a", "b", "t.sqlite"),
+        maxTickets: 10,
+      }),
+    );
     expect(await store.isReady()).toBe(true);
   });
 
@@ -50,7 +58,9 @@ describe("openTicketStore", () => {
     writeFileSync(path, "x".repeat(4096));
 
     const error = await openError({ kind: "sqlite", path, maxTickets: 10 });
-    expect(error?.message).toStartWith(`TICKETGATE_SQLITE_PATH: cannot open the ticket database "${path}" (`);
+    expect(error?.message).toStartWith(
+      `TICKETGATE_SQLITE_PATH: cannot open the ticket database "${path}" (`,
+    );
     expect(error?.message).not.toContain("\n");
   });
 
@@ -58,13 +68,22 @@ describe("openTicketStore", () => {
     const port = await freePort();
     const started = Date.now();
 
-    const error = await openError({ kind: "redis", url: `redis://user:hunter2@127.0.0.1:${port}`, maxTickets: 10 });
-    expect(error?.message).toBe(`TICKETGATE_REDIS_URL: cannot reach redis at 127.0.0.1:${port} (connection refused)`);
+    const error = await openError({
+      kind: "redis",
+      url: `redis://user:hunter2@127.0.0.1:${port}`,
+      maxTickets: 10,
+    });
+    expect(error?.message).toBe(
+      `TICKETGATE_REDIS_URL: cannot reach redis at 127.0.0.1:${port} (connection refused)`,
+    );
     expect(Date.now() - started).toBeLessThan(3_500);
   });
 
   test("names the setting it was given", async () => {
-    const error = await openError({ kind: "redis", url: "http://x", maxTickets: 1 }, { settingName: "--redis-url" });
+    const error = await openError(
+      { kind: "redis", url: "http://x", maxTickets: 1 },
+      { settingName: "--redis-url" },
+    );
     expect(error?.message).toStartWith("--redis-url: unsupported scheme");
   });
 });

@@ -7,10 +7,30 @@ const T2 = `tgt_${"b".repeat(43)}`;
 
 describe("findTicket", () => {
   test.each([
-    ["a query ticket", `/ws?ticket=${T1}`, null, { ticket: T1, viaProtocol: false, protocolOffered: false }],
-    ["a query ticket beside the protocol name", `/ws?ticket=${T1}`, "ticketgate.v1", { ticket: T1, viaProtocol: false, protocolOffered: true }],
-    ["a protocol ticket", "/ws", `ticketgate.v1, ${T1}`, { ticket: T1, viaProtocol: true, protocolOffered: true }],
-    ["a protocol ticket offered first", "/ws", `${T1},ticketgate.v1`, { ticket: T1, viaProtocol: true, protocolOffered: true }],
+    [
+      "a query ticket",
+      `/ws?ticket=${T1}`,
+      null,
+      { ticket: T1, viaProtocol: false, protocolOffered: false },
+    ],
+    [
+      "a query ticket beside the protocol name",
+      `/ws?ticket=${T1}`,
+      "ticketgate.v1",
+      { ticket: T1, viaProtocol: false, protocolOffered: true },
+    ],
+    [
+      "a protocol ticket",
+      "/ws",
+      `ticketgate.v1, ${T1}`,
+      { ticket: T1, viaProtocol: true, protocolOffered: true },
+    ],
+    [
+      "a protocol ticket offered first",
+      "/ws",
+      `${T1},ticketgate.v1`,
+      { ticket: T1, viaProtocol: true, protocolOffered: true },
+    ],
     ["nothing", "/ws", null, "missing"],
     ["only the protocol name", "/ws", "ticketgate.v1", "missing"],
     ["two query tickets", `/ws?ticket=${T1}&ticket=${T2}`, null, "duplicate"],
@@ -62,7 +82,8 @@ describe("checkUpgradeHeaders", () => {
     "sec-websocket-version": "13",
     "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
   };
-  const req = (headers: Record<string, string>, method = "GET") => new Request("http://localhost/ws", { method, headers });
+  const req = (headers: Record<string, string>, method = "GET") =>
+    new Request("http://localhost/ws", { method, headers });
 
   test("accepts a well-formed handshake", () => {
     expect(checkUpgradeHeaders(req(good))).toBeNull();

@@ -2,7 +2,12 @@
 import { describe, expect, test } from "bun:test";
 import { MAX_PRESENCE_SUBJECTS, mergePresence, mergeSessionPages } from "../../src/realtime/hub.ts";
 import type { LocalNode, SessionInfo } from "../../src/realtime/hub.ts";
-import { answerQuery, isAnswerTo, parseRevocations, type Revocation } from "../../src/realtime/redis-hub-wire.ts";
+import {
+  answerQuery,
+  isAnswerTo,
+  parseRevocations,
+  type Revocation,
+} from "../../src/realtime/redis-hub-wire.ts";
 
 const info = (session: string, node = "n_a"): SessionInfo => ({
   session,
@@ -16,8 +21,22 @@ const info = (session: string, node = "n_a"): SessionInfo => ({
 describe("merging answers from several nodes", () => {
   test("presence sums each subject's sessions over nodes and sorts subjects", () => {
     const merged = mergePresence([
-      { sessions: 3, subjects: [{ subject: "bob", sessions: 1 }, { subject: "carol", sessions: 2 }], truncated: false },
-      { sessions: 2, subjects: [{ subject: "alice", sessions: 1 }, { subject: "bob", sessions: 1 }], truncated: false },
+      {
+        sessions: 3,
+        subjects: [
+          { subject: "bob", sessions: 1 },
+          { subject: "carol", sessions: 2 },
+        ],
+        truncated: false,
+      },
+      {
+        sessions: 2,
+        subjects: [
+          { subject: "alice", sessions: 1 },
+          { subject: "bob", sessions: 1 },
+        ],
+        truncated: false,
+      },
     ]);
     expect(merged).toEqual({
       sessions: 5,
@@ -45,7 +64,13 @@ describe("merging answers from several nodes", () => {
   });
 
   test("session pages interleave by id and keep one extra entry to tell a next page exists", () => {
-    const merged = mergeSessionPages([[info("s_1"), info("s_4"), info("s_5")], [info("s_2", "n_b"), info("s_3", "n_b")]], 3);
+    const merged = mergeSessionPages(
+      [
+        [info("s_1"), info("s_4"), info("s_5")],
+        [info("s_2", "n_b"), info("s_3", "n_b")],
+      ],
+      3,
+    );
     expect(merged.map((s) => s.session)).toEqual(["s_1", "s_2", "s_3", "s_4"]);
   });
 });
@@ -54,7 +79,10 @@ describe("queries arriving from other nodes", () => {
   const calls: string[] = [];
   const local: LocalNode = {
     deliver: () => {},
-    presence: (channel) => (calls.push(`presence ${channel}`), { sessions: 0, subjects: [], truncated: false }),
+    presence: (channel) => (
+      calls.push(`presence ${channel}`),
+      { sessions: 0, subjects: [], truncated: false }
+    ),
     sessions: () => [],
     closeSubject: (subject) => (calls.push(`close ${subject}`), 2),
     closeSession: () => false,
@@ -67,7 +95,10 @@ describe("queries arriving from other nodes", () => {
     ["a presence query for an invalid channel", { op: "presence", args: { channel: "chat:*" } }],
     ["a sessions query with a huge limit", { op: "sessions", args: { limit: 1e9 } }],
     ["a revocation without a subject", { op: "revokeSubject", args: {} }],
-    ["a revocation with an over-long subject", { op: "revokeSubject", args: { subject: "x".repeat(257) } }],
+    [
+      "a revocation with an over-long subject",
+      { op: "revokeSubject", args: { subject: "x".repeat(257) } },
+    ],
   ])("ignores %s", (_what, query) => {
     calls.length = 0;
     expect(answerQuery(local, "n_self", query)).toBeUndefined();
@@ -75,7 +106,9 @@ describe("queries arriving from other nodes", () => {
   });
 
   test("answers a revocation with the number of sessions it closed", () => {
-    expect(answerQuery(local, "n_self", { op: "revokeSubject", args: { subject: "alice" } })).toBe(2);
+    expect(answerQuery(local, "n_self", { op: "revokeSubject", args: { subject: "alice" } })).toBe(
+      2,
+    );
   });
 
   test.each([
@@ -96,7 +129,13 @@ describe("the revocation log", () => {
       { kind: "session", id: "s_1", at: 2000 },
     ];
     expect(parseRevocations(["u:alice", "1000", "s:s_1", "2000", "junk", "3"])).toEqual(expected);
-    expect(parseRevocations([["u:alice", 1000], ["s:s_1", 2000], ["u:", 4]])).toEqual(expected);
+    expect(
+      parseRevocations([
+        ["u:alice", 1000],
+        ["s:s_1", 2000],
+        ["u:", 4],
+      ]),
+    ).toEqual(expected);
     expect(parseRevocations("OK")).toEqual([]);
   });
 });

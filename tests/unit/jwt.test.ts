@@ -34,7 +34,11 @@ afterEach(async () => {
 describe("HS256 secret", () => {
   test("accepts a valid token and takes its subject and channel claim", async () => {
     const v = await verifier({ hs256Secret: HS256_SECRET });
-    const token = await signToken(secretBytes(), { sub: "bob", ticketgate_channels: ["chat:*", "user:{subject}"] }, { now: NOW_S });
+    const token = await signToken(
+      secretBytes(),
+      { sub: "bob", ticketgate_channels: ["chat:*", "user:{subject}"] },
+      { now: NOW_S },
+    );
     const check = await v.verify(token, NOW_MS);
     expect(check.ok).toBe(true);
     if (!check.ok) return;
@@ -59,18 +63,46 @@ describe("HS256 secret", () => {
 describe("refusals", () => {
   const cases: [string, () => Promise<string>, string][] = [
     ["alg: none", async () => unsignedToken(), "jwt_algorithm"],
-    ["a wrong audience", () => signToken(secretBytes(), { aud: "someone-else" }, { now: NOW_S }), "jwt_audience"],
-    ["a wrong issuer", () => signToken(secretBytes(), { iss: "https://evil.test" }, { now: NOW_S }), "jwt_issuer"],
-    ["an expired token", () => signToken(secretBytes(), {}, { now: NOW_S - 600, ttl: 60 }), "jwt_expired"],
+    [
+      "a wrong audience",
+      () => signToken(secretBytes(), { aud: "someone-else" }, { now: NOW_S }),
+      "jwt_audience",
+    ],
+    [
+      "a wrong issuer",
+      () => signToken(secretBytes(), { iss: "https://evil.test" }, { now: NOW_S }),
+      "jwt_issuer",
+    ],
+    [
+      "an expired token",
+      () => signToken(secretBytes(), {}, { now: NOW_S - 600, ttl: 60 }),
+      "jwt_expired",
+    ],
     [
       "a token not yet valid",
       () => signToken(secretBytes(), { nbf: NOW_S + 120 }, { now: NOW_S }),
       "jwt_not_yet_valid",
     ],
-    ["a token without exp", () => signToken(secretBytes(), {}, { now: NOW_S, omit: ["exp"] }), "jwt_claims"],
-    ["a token without sub", () => signToken(secretBytes(), {}, { now: NOW_S, omit: ["sub"] }), "jwt_claims"],
-    ["a token signed with another secret", () => signToken(secretBytes("x".repeat(40)), {}, { now: NOW_S }), "jwt_signature"],
-    ["an RS256 token when only HS256 is configured", () => signToken(rsa, {}, { now: NOW_S }), "jwt_algorithm"],
+    [
+      "a token without exp",
+      () => signToken(secretBytes(), {}, { now: NOW_S, omit: ["exp"] }),
+      "jwt_claims",
+    ],
+    [
+      "a token without sub",
+      () => signToken(secretBytes(), {}, { now: NOW_S, omit: ["sub"] }),
+      "jwt_claims",
+    ],
+    [
+      "a token signed with another secret",
+      () => signToken(secretBytes("x".repeat(40)), {}, { now: NOW_S }),
+      "jwt_signature",
+    ],
+    [
+      "an RS256 token when only HS256 is configured",
+      () => signToken(rsa, {}, { now: NOW_S }),
+      "jwt_algorithm",
+    ],
     ["a header that is not JSON", async () => "eyJub3QganNvbg.e30.c2ln", "jwt_malformed"],
   ];
 
@@ -82,15 +114,25 @@ describe("refusals", () => {
   test("refuses a tampered payload", async () => {
     const v = await verifier({ hs256Secret: HS256_SECRET });
     const [h, , s] = (await signToken(secretBytes(), {}, { now: NOW_S })).split(".");
-    const forged = Buffer.from(JSON.stringify({ sub: "admin", iss: ISSUER, aud: AUDIENCE, exp: NOW_S + 300 })).toString("base64url");
-    expect(await v.verify(`${h}.${forged}.${s}`, NOW_MS)).toEqual({ ok: false, reason: "jwt_signature" });
+    const forged = Buffer.from(
+      JSON.stringify({ sub: "admin", iss: ISSUER, aud: AUDIENCE, exp: NOW_S + 300 }),
+    ).toString("base64url");
+    expect(await v.verify(`${h}.${forged}.${s}`, NOW_MS)).toEqual({
+      ok: false,
+      reason: "jwt_signature",
+    });
   });
 
   test(`accepts a token expired less than ${JWT_CLOCK_TOLERANCE_SECONDS} s ago, and refuses it after`, async () => {
     const v = await verifier({ hs256Secret: HS256_SECRET });
     const token = await signToken(secretBytes(), {}, { now: NOW_S - 60, ttl: 60 });
-    expect((await v.verify(token, NOW_MS + (JWT_CLOCK_TOLERANCE_SECONDS - 1) * 1000)).ok).toBe(true);
-    expect(await v.verify(token, NOW_MS + (JWT_CLOCK_TOLERANCE_SECONDS + 1) * 1000)).toEqual({ ok: false, reason: "jwt_expired" });
+    expect((await v.verify(token, NOW_MS + (JWT_CLOCK_TOLERANCE_SECONDS - 1) * 1000)).ok).toBe(
+      true,
+    );
+    expect(await v.verify(token, NOW_MS + (JWT_CLOCK_TOLERANCE_SECONDS + 1) * 1000)).toEqual({
+      ok: false,
+      reason: "jwt_expired",
+    });
   });
 });
 
@@ -120,17 +162,23 @@ describe("public keys", () => {
   });
 
   test("refuses an algorithm the key type cannot verify, at start-up", async () => {
-    expect(JwtVerifier.fromSettings({ publicKey: ec.pem, algorithms: ["RS256"] })).rejects.toThrow(/cannot be verified/);
+    expect(JwtVerifier.fromSettings({ publicKey: ec.pem, algorithms: ["RS256"] })).rejects.toThrow(
+      /cannot be verified/,
+    );
   });
 
   test("refuses a private key given as the public key", async () => {
-    const pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
+    const pem =
+      "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
     expect(JwtVerifier.fromSettings({ publicKey: pem })).rejects.toThrow(/never a private key/);
   });
 
   test("refuses an ES256 token when the key is RSA", async () => {
     const v = await verifier({ publicKey: rsa.pem });
-    expect(await v.verify(await signToken(ec, {}, { now: NOW_S }), NOW_MS)).toEqual({ ok: false, reason: "jwt_algorithm" });
+    expect(await v.verify(await signToken(ec, {}, { now: NOW_S }), NOW_MS)).toEqual({
+      ok: false,
+      reason: "jwt_algorithm",
+    });
   });
 });
 
@@ -155,7 +203,10 @@ describe("JWKS URL", () => {
 
     expect((await v.verify(await signToken(rsa, {}, { now: NOW_S }), NOW_MS)).ok).toBe(true);
     for (let i = 0; i < 5; i++) {
-      const check = await v.verify(await signToken(stranger, {}, { now: NOW_S, kid: `k${i}` }), NOW_MS);
+      const check = await v.verify(
+        await signToken(stranger, {}, { now: NOW_S, kid: `k${i}` }),
+        NOW_MS,
+      );
       expect(check).toEqual({ ok: false, reason: "jwt_unknown_key" });
     }
     expect(jwks.fetches()).toBe(1);
@@ -166,14 +217,21 @@ describe("JWKS URL", () => {
     servers.push(jwks);
     jwks.fail(true);
     const v = await verifier({ jwksUrl: jwks.url });
-    expect(await v.verify(await signToken(rsa, {}, { now: NOW_S }), NOW_MS)).toEqual({ ok: false, reason: "jwks_unavailable" });
+    expect(await v.verify(await signToken(rsa, {}, { now: NOW_S }), NOW_MS)).toEqual({
+      ok: false,
+      reason: "jwks_unavailable",
+    });
   });
 
   test("refuses plain http to a host other than loopback, at start-up", async () => {
-    expect(JwtVerifier.fromSettings({ jwksUrl: "http://idp.example/jwks.json" })).rejects.toThrow(/https/);
+    expect(JwtVerifier.fromSettings({ jwksUrl: "http://idp.example/jwks.json" })).rejects.toThrow(
+      /https/,
+    );
   });
 
   test("refuses HS256 for a key set, at start-up", async () => {
-    expect(JwtVerifier.fromSettings({ jwksUrl: "https://idp.example/jwks.json", algorithms: ["HS256"] })).rejects.toThrow(/asymmetric/);
+    expect(
+      JwtVerifier.fromSettings({ jwksUrl: "https://idp.example/jwks.json", algorithms: ["HS256"] }),
+    ).rejects.toThrow(/asymmetric/);
   });
 });

@@ -1,6 +1,10 @@
 /** GCRA limits in memory and in Redis: the same budget, the same Retry-After, no sleeping. */
 import { afterEach, describe, expect, test } from "bun:test";
-import { MemoryRateLimiter, type RateLimiter, type RateRule } from "../../src/abuse/rate-limiter.ts";
+import {
+  MemoryRateLimiter,
+  type RateLimiter,
+  type RateRule,
+} from "../../src/abuse/rate-limiter.ts";
 import { RedisRateLimiter } from "../../src/abuse/redis-rate-limiter.ts";
 import { ManualClock } from "../../src/tickets/clock.ts";
 
@@ -18,23 +22,36 @@ function track<T extends RateLimiter>(limiter: T): T {
 }
 
 type Factory = (clock: ManualClock) => RateLimiter;
-const factories: [string, Factory][] = [["memory", (clock) => track(new MemoryRateLimiter({ clock, sweepIntervalMs: 0 }))]];
+const factories: [string, Factory][] = [
+  ["memory", (clock) => track(new MemoryRateLimiter({ clock, sweepIntervalMs: 0 }))],
+];
 if (REDIS_URL) {
   const prefix = `ticketgate-test:${crypto.randomUUID()}:`;
-  factories.push(["redis", (clock) => track(new RedisRateLimiter({ url: REDIS_URL, prefix: `${prefix}${crypto.randomUUID()}:`, clock }))]);
+  factories.push([
+    "redis",
+    (clock) =>
+      track(
+        new RedisRateLimiter({ url: REDIS_URL, prefix: `${prefix}${crypto.randomUUID()}:`, clock }),
+      ),
+  ]);
 } else if (process.env.CI === "true") {
   test("redis rate limiter has a Redis to run against in CI", () => {
-    throw new Error("CI=true but TICKETGATE_REDIS_URL is not set: the redis rate limiter tests did not run");
+    throw new Error(
+      "CI=true but TICKETGATE_REDIS_URL is not set: the redis rate limiter tests did not run",
+    );
   });
 } else {
-  console.warn("REDIS TESTS SKIPPED: set TICKETGATE_REDIS_URL=redis://127.0.0.1:<port> to run the redis rate limiter");
+  console.warn(
+    "REDIS TESTS SKIPPED: set TICKETGATE_REDIS_URL=redis://127.0.0.1:<port> to run the redis rate limiter",
+  );
 }
 
 describe.each(factories)("%s limiter", (_name, make) => {
   test("lets a burst of the per-minute limit through, then refuses with a wait", async () => {
     const clock = new ManualClock();
     const limiter = make(clock);
-    for (let i = 0; i < RULE.perMinute; i++) expect(await limiter.take(RULE, "k")).toEqual({ ok: true });
+    for (let i = 0; i < RULE.perMinute; i++)
+      expect(await limiter.take(RULE, "k")).toEqual({ ok: true });
     expect(await limiter.take(RULE, "k")).toEqual({ ok: false, retryAfterSeconds: 10 });
   });
 
@@ -67,7 +84,8 @@ describe.each(factories)("%s limiter", (_name, make) => {
 
   test("a limit of 0 is off", async () => {
     const limiter = make(new ManualClock());
-    for (let i = 0; i < 100; i++) expect(await limiter.take({ name: "off", perMinute: 0 }, "k")).toEqual({ ok: true });
+    for (let i = 0; i < 100; i++)
+      expect(await limiter.take({ name: "off", perMinute: 0 }, "k")).toEqual({ ok: true });
   });
 });
 
@@ -93,7 +111,12 @@ describe("redis limiter outage", () => {
   test("lets requests through and reports it when Redis does not answer", async () => {
     const causes: string[] = [];
     const limiter = track(
-      new RedisRateLimiter({ url: "redis://127.0.0.1:1", prefix: "x:", timeoutMs: 300, onError: (c) => causes.push(c) }),
+      new RedisRateLimiter({
+        url: "redis://127.0.0.1:1",
+        prefix: "x:",
+        timeoutMs: 300,
+        onError: (c) => causes.push(c),
+      }),
     );
     expect(await limiter.take({ name: "t", perMinute: 1 }, "k")).toEqual({ ok: true });
     expect(causes.length).toBe(1);

@@ -29,13 +29,22 @@ async function startRedis(): Promise<RedisServer> {
 
 function openStore(url: string): TicketStore {
   const prefix = `ticketgate-faults:${crypto.randomUUID()}:`;
-  const store = new RedisTicketStore({ url, prefix, maxTickets: 1_000, commandTimeoutMs: COMMAND_TIMEOUT_MS });
+  const store = new RedisTicketStore({
+    url,
+    prefix,
+    maxTickets: 1_000,
+    commandTimeoutMs: COMMAND_TIMEOUT_MS,
+  });
   cleanups.push(() => store.close());
   return store;
 }
 
 function record(): TicketRecord {
-  return { subject: "alice", channels: [{ pattern: "chat:*", publish: true }], expiresAt: Date.now() + 60_000 };
+  return {
+    subject: "alice",
+    channels: [{ pattern: "chat:*", publish: true }],
+    expiresAt: Date.now() + 60_000,
+  };
 }
 
 async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
@@ -150,19 +159,32 @@ if (binary) {
 
     test("refuses to open at start-up with a db index the server lacks, in one line", async () => {
       const server = await startRedis();
-      const opening = openTicketStore({ kind: "redis", url: `redis://:hunter2@127.0.0.1:${server.port}/999`, maxTickets: 10 });
+      const opening = openTicketStore({
+        kind: "redis",
+        url: `redis://:hunter2@127.0.0.1:${server.port}/999`,
+        maxTickets: 10,
+      });
 
-      const error = await opening.then(() => undefined, (e: unknown) => e as Error);
-      expect(error?.message).toMatch(/^TICKETGATE_REDIS_URL: cannot reach redis at 127\.0\.0\.1:\d+ \(.+\)$/);
+      const error = await opening.then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).toMatch(
+        /^TICKETGATE_REDIS_URL: cannot reach redis at 127\.0\.0\.1:\d+ \(.+\)$/,
+      );
       expect(error?.message).not.toContain("hunter2");
     });
   });
 } else if (process.env.CI === "true") {
   test("redis fault tests have a redis-server binary in CI", () => {
-    throw new Error("CI=true but no redis-server binary was found: install it (apt-get install -y redis-server)");
+    throw new Error(
+      "CI=true but no redis-server binary was found: install it (apt-get install -y redis-server)",
+    );
   });
 } else {
-  console.warn("REDIS FAULT TESTS SKIPPED: no redis-server binary (apt-get install -y redis-server)");
+  console.warn(
+    "REDIS FAULT TESTS SKIPPED: no redis-server binary (apt-get install -y redis-server)",
+  );
   describe.skip("redis ticket store when redis fails", () => {
     test("crashes and restarts redis", () => {});
   });

@@ -3,11 +3,22 @@ import { describe, expect, test } from "bun:test";
 import { createTicketgate } from "../../src/app.ts";
 import { ApiKeyring } from "../../src/auth/api-keys.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
-import { backpressureLimitFor, checkLimits, LIMIT_RANGES, websocketOptions } from "../../src/realtime/limits.ts";
+import {
+  backpressureLimitFor,
+  checkLimits,
+  LIMIT_RANGES,
+  websocketOptions,
+} from "../../src/realtime/limits.ts";
 import { MemoryTicketStore } from "../../src/tickets/memory.ts";
 import { API_KEY, DEFAULT_TEST_CONFIG } from "../helpers/gateway.ts";
 
-const valid = { maxFrameBytes: 65_536, messageRate: 50, maxSessionsPerSubject: 16, idleTimeout: 120, sessionMaxAge: 3600 };
+const valid = {
+  maxFrameBytes: 65_536,
+  messageRate: 50,
+  maxSessionsPerSubject: 16,
+  idleTimeout: 120,
+  sessionMaxAge: 3600,
+};
 
 describe("limit settings", () => {
   test("sensible values pass", () => {
@@ -54,6 +65,8 @@ describe("limit settings", () => {
 
   test("the outgoing buffer holds several of the largest frames and at least 1 MiB", () => {
     expect(backpressureLimitFor(128)).toBe(1024 * 1024);
-    expect(backpressureLimitFor(LIMIT_RANGES.maxFrameBytes.max)).toBeGreaterThan(4 * LIMIT_RANGES.maxFrameBytes.max);
+    expect(backpressureLimitFor(LIMIT_RANGES.maxFrameBytes.max)).toBeGreaterThan(
+      4 * LIMIT_RANGES.maxFrameBytes.max,
+    );
   });
 });

@@ -41,7 +41,8 @@ async function firstLine(child: ReturnType<typeof spawnChild>): Promise<unknown>
     if (left <= 0) throw new Error("child printed no line in time");
     const chunk = await Promise.race([reader.read(), Bun.sleep(left).then(() => undefined)]);
     if (chunk === undefined) continue;
-    if (chunk.done) throw new Error(`child ended early: ${await new Response(child.stderr).text()}`);
+    if (chunk.done)
+      throw new Error(`child ended early: ${await new Response(child.stderr).text()}`);
     text += decoder.decode(chunk.value, { stream: true });
   }
   reader.releaseLock();
@@ -51,7 +52,10 @@ async function firstLine(child: ReturnType<typeof spawnChild>): Promise<unknown>
 function integrity(path: string): string {
   const db = new Database(path);
   try {
-    return db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()?.integrity_check ?? "";
+    return (
+      db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").get()?.integrity_check ??
+      ""
+    );
   } finally {
     db.close();
   }
@@ -88,19 +92,28 @@ describe("sqlite ticket store across process deaths", () => {
     const tickets = Array.from({ length: 300 }, generateTicket);
     const expiresAt = Date.now() + 600_000;
     for (const ticket of tickets) {
-      expect(await store.put(hashTicket(ticket), { subject: "race", channels: [], expiresAt })).toEqual({ ok: true });
+      expect(
+        await store.put(hashTicket(ticket), { subject: "race", channels: [], expiresAt }),
+      ).toEqual({ ok: true });
     }
     const file = join(path, "..", "tickets.json");
     writeFileSync(file, JSON.stringify(tickets));
 
     const startAt = String(Date.now() + 1_000);
-    const racers = [spawnChild(["race", path, file, startAt]), spawnChild(["race", path, file, startAt])];
-    const reports = (await Promise.all(racers.map(firstLine))) as Array<{ won: string[]; refused: Record<string, number> }>;
+    const racers = [
+      spawnChild(["race", path, file, startAt]),
+      spawnChild(["race", path, file, startAt]),
+    ];
+    const reports = (await Promise.all(racers.map(firstLine))) as Array<{
+      won: string[];
+      refused: Record<string, number>;
+    }>;
 
     const won = reports.flatMap((r) => r.won);
     expect(won).toHaveLength(tickets.length);
     expect(new Set(won).size).toBe(tickets.length);
-    for (const report of reports) expect(Object.keys(report.refused).filter((r) => r !== "used")).toEqual([]);
+    for (const report of reports)
+      expect(Object.keys(report.refused).filter((r) => r !== "used")).toEqual([]);
     expect(integrity(path)).toBe("ok");
   }, 30_000);
 });

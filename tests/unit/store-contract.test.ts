@@ -30,7 +30,8 @@ afterEach(async () => {
 
 const memory: Harness = {
   name: "memory",
-  open: ({ maxTickets, clock }) => track(new MemoryTicketStore({ maxTickets, clock, sweepIntervalMs: 0 })),
+  open: ({ maxTickets, clock }) =>
+    track(new MemoryTicketStore({ maxTickets, clock, sweepIntervalMs: 0 })),
 };
 
 const sqlitePaths = new WeakMap<TicketStore, string>();
@@ -78,7 +79,9 @@ const redis: Harness = {
       for (const key of await scanKeys(client, prefix)) {
         const type: unknown = await client.send("TYPE", [key]);
         const value: unknown =
-          type === "zset" ? await client.send("ZRANGE", [key, "0", "-1", "WITHSCORES"]) : await client.send("GET", [key]);
+          type === "zset"
+            ? await client.send("ZRANGE", [key, "0", "-1", "WITHSCORES"])
+            : await client.send("GET", [key]);
         parts.push(key, JSON.stringify(value));
       }
       return parts.join("\n");
@@ -105,7 +108,13 @@ async function scanKeys(client: RedisClient, prefix: string): Promise<string[]> 
   const keys: string[] = [];
   let cursor = "0";
   for (let round = 0; round < 10_000; round++) {
-    const [next, batch] = (await client.send("SCAN", [cursor, "MATCH", `${prefix}*`, "COUNT", "1000"])) as [string, string[]];
+    const [next, batch] = (await client.send("SCAN", [
+      cursor,
+      "MATCH",
+      `${prefix}*`,
+      "COUNT",
+      "1000",
+    ])) as [string, string[]];
     keys.push(...batch);
     cursor = next;
     if (cursor === "0") break;
@@ -121,7 +130,13 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
 }
 
 function grant(subject = "alice"): Omit<TicketRecord, "expiresAt"> {
-  return { subject, channels: [{ pattern: `user:${subject}:*`, publish: false }, { pattern: "chat:lobby", publish: true }] };
+  return {
+    subject,
+    channels: [
+      { pattern: `user:${subject}:*`, publish: false },
+      { pattern: "chat:lobby", publish: true },
+    ],
+  };
 }
 
 function runContract(h: Harness): void {
@@ -131,7 +146,11 @@ function runContract(h: Harness): void {
       clock = new ManualClock();
       return h.open({ maxTickets, clock });
     };
-    const mint = async (store: TicketStore, subject = "alice", metadata?: Record<string, unknown>) => {
+    const mint = async (
+      store: TicketStore,
+      subject = "alice",
+      metadata?: Record<string, unknown>,
+    ) => {
       const ticket = generateTicket();
       const record: TicketRecord = { ...grant(subject), expiresAt: clock.now() + TTL_MS };
       if (metadata) record.metadata = metadata;
@@ -145,7 +164,11 @@ function runContract(h: Harness): void {
 
       const result = await store.consume(hash);
       expect(result.ok).toBe(true);
-      if (result.ok) expect(result.grant).toMatchObject({ ...grant("alice"), metadata: { plan: "pro", seats: 3 } });
+      if (result.ok)
+        expect(result.grant).toMatchObject({
+          ...grant("alice"),
+          metadata: { plan: "pro", seats: 3 },
+        });
     });
 
     test("hands out a grant without metadata as one without metadata", async () => {
@@ -166,7 +189,10 @@ function runContract(h: Harness): void {
 
     test("refuses a hash it never stored as unknown", async () => {
       const store = open();
-      expect(await store.consume(hashTicket(generateTicket()))).toEqual({ ok: false, reason: "unknown" });
+      expect(await store.consume(hashTicket(generateTicket()))).toEqual({
+        ok: false,
+        reason: "unknown",
+      });
     });
 
     test("refuses a ticket past its expiry as expired", async () => {
@@ -183,11 +209,17 @@ function runContract(h: Harness): void {
       await mint(store);
       await mint(store);
       const record = { ...grant(), expiresAt: clock.now() + TTL_MS };
-      expect(await store.put(hashTicket(generateTicket()), record)).toEqual({ ok: false, reason: "full" });
+      expect(await store.put(hashTicket(generateTicket()), record)).toEqual({
+        ok: false,
+        reason: "full",
+      });
 
       await store.consume(first);
       expect(await store.put(hashTicket(generateTicket()), record)).toEqual({ ok: true });
-      expect(await store.put(hashTicket(generateTicket()), record)).toEqual({ ok: false, reason: "full" });
+      expect(await store.put(hashTicket(generateTicket()), record)).toEqual({
+        ok: false,
+        reason: "full",
+      });
     });
 
     test("makes room at the cap once the outstanding tickets expire", async () => {
@@ -211,7 +243,11 @@ function runContract(h: Harness): void {
 
     test("revokes a subject's unredeemed tickets and leaves the rest alone", async () => {
       const store = open();
-      const [a1, a2, redeemed] = [await mint(store, "alice"), await mint(store, "alice"), await mint(store, "alice")];
+      const [a1, a2, redeemed] = [
+        await mint(store, "alice"),
+        await mint(store, "alice"),
+        await mint(store, "alice"),
+      ];
       const bob = await mint(store, "bob");
       expect((await store.consume(redeemed)).ok).toBe(true);
 
@@ -250,7 +286,9 @@ function runContract(h: Harness): void {
         const store = open();
         const tickets = [generateTicket(), generateTicket(), generateTicket()];
         for (const ticket of tickets) {
-          expect(await store.put(hashTicket(ticket), { ...grant(), expiresAt: clock.now() + TTL_MS })).toEqual({ ok: true });
+          expect(
+            await store.put(hashTicket(ticket), { ...grant(), expiresAt: clock.now() + TTL_MS }),
+          ).toEqual({ ok: true });
         }
         await store.consume(hashTicket(tickets[0] ?? ""));
         await store.revokeSubject("alice");
@@ -289,11 +327,21 @@ describe("sqlite ticket store on a shared file", () => {
   test("holds one cap and one use for two stores opened on the same file", async () => {
     const clock = new ManualClock();
     const first = sqlite.open({ maxTickets: 2, clock });
-    const second = track(new SqliteTicketStore({ path: sqlitePaths.get(first) ?? "", maxTickets: 2, clock, sweepIntervalMs: 0 }));
+    const second = track(
+      new SqliteTicketStore({
+        path: sqlitePaths.get(first) ?? "",
+        maxTickets: 2,
+        clock,
+        sweepIntervalMs: 0,
+      }),
+    );
     const hash = hashTicket(generateTicket());
     expect(await first.put(hash, record(clock))).toEqual({ ok: true });
     expect(await second.put(hashTicket(generateTicket()), record(clock))).toEqual({ ok: true });
-    expect(await first.put(hashTicket(generateTicket()), record(clock))).toEqual({ ok: false, reason: "full" });
+    expect(await first.put(hashTicket(generateTicket()), record(clock))).toEqual({
+      ok: false,
+      reason: "full",
+    });
 
     expect((await second.consume(hash)).ok).toBe(true);
     expect(await first.consume(hash)).toEqual({ ok: false, reason: "used" });
@@ -314,9 +362,14 @@ if (REDIS_URL) {
       expect(await first.put(a, record)).toEqual({ ok: true });
       expect(await second.put(b, record)).toEqual({ ok: true });
       expect(await first.put(hashTicket(generateTicket()), record)).toEqual({ ok: true });
-      expect(await second.put(hashTicket(generateTicket()), record)).toEqual({ ok: false, reason: "full" });
+      expect(await second.put(hashTicket(generateTicket()), record)).toEqual({
+        ok: false,
+        reason: "full",
+      });
 
-      const results = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? first : second).consume(a)));
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => (i % 2 ? first : second).consume(a)),
+      );
       expect(results.filter((r) => r.ok)).toHaveLength(1);
       expect(await first.revokeSubject("alice")).toBe(2);
       expect(await second.consume(b)).toEqual({ ok: false, reason: "revoked" });
@@ -327,9 +380,13 @@ if (REDIS_URL) {
     test("lets Redis drop every key of an expired ticket", async () => {
       const prefix = `ticketgate-test:${crypto.randomUUID()}:`;
       cleanups.push(() => deleteRedisKeys(prefix));
-      const store = track(new RedisTicketStore({ url: REDIS_URL, prefix, maxTickets: 10, expiredGraceMs: 0 }));
+      const store = track(
+        new RedisTicketStore({ url: REDIS_URL, prefix, maxTickets: 10, expiredGraceMs: 0 }),
+      );
       const hash = hashTicket(generateTicket());
-      expect(await store.put(hash, { ...grant(), expiresAt: Date.now() + 300 })).toEqual({ ok: true });
+      expect(await store.put(hash, { ...grant(), expiresAt: Date.now() + 300 })).toEqual({
+        ok: true,
+      });
 
       const deadline = Date.now() + 5_000;
       let left = await withRedis((client) => scanKeys(client, `${prefix}t:`));
@@ -343,10 +400,14 @@ if (REDIS_URL) {
   });
 } else if (process.env.CI === "true") {
   test("redis ticket store has a Redis to run against in CI", () => {
-    throw new Error("CI=true but TICKETGATE_REDIS_URL is not set: the redis store contract did not run");
+    throw new Error(
+      "CI=true but TICKETGATE_REDIS_URL is not set: the redis store contract did not run",
+    );
   });
 } else {
-  console.warn("REDIS TESTS SKIPPED: set TICKETGATE_REDIS_URL=redis://127.0.0.1:<port> to run the redis store contract");
+  console.warn(
+    "REDIS TESTS SKIPPED: set TICKETGATE_REDIS_URL=redis://127.0.0.1:<port> to run the redis store contract",
+  );
   describe.skip("redis ticket store", () => {
     test("runs the store contract", () => {});
   });

@@ -25,15 +25,22 @@ describe("tickets", () => {
     expect(hashTicket(ticket)).toBe(hash);
   });
 
-  test.each(["", "tgt_", `tgt_${"a".repeat(44)}`, `TGT_${"a".repeat(43)}`, `tgt_${"a".repeat(42)}=`, `tgt_${"a".repeat(42)}+`])(
-    "refuse the shape %p",
-    (value) => expect(isWellFormedTicket(value)).toBe(false),
-  );
+  test.each([
+    "",
+    "tgt_",
+    `tgt_${"a".repeat(44)}`,
+    `TGT_${"a".repeat(43)}`,
+    `tgt_${"a".repeat(42)}=`,
+    `tgt_${"a".repeat(42)}+`,
+  ])("refuse the shape %p", (value) => expect(isWellFormedTicket(value)).toBe(false));
 });
 
 describe("API keys", () => {
   const key = "a-backend-key-0123456789";
-  const ring = ApiKeyring.fromEntries([key, `sha256:${new Bun.CryptoHasher("sha256").update("other-key-0123456789").digest("hex")}`]);
+  const ring = ApiKeyring.fromEntries([
+    key,
+    `sha256:${new Bun.CryptoHasher("sha256").update("other-key-0123456789").digest("hex")}`,
+  ]);
 
   test("accept a plain and a hashed entry, naming the key by a non-secret id", () => {
     const a = ring.verify(`Bearer ${key}`);
