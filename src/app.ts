@@ -14,6 +14,7 @@ import { errorMapper } from "./http/errors.ts";
 import { channelRoutes } from "./http/channels.ts";
 import { apiGuard, type ClientIps, type Principals } from "./http/guard.ts";
 import { healthRoutes } from "./http/health.ts";
+import { routableRequest } from "./http/routable.ts";
 import { metricsRoutes, requestCounter } from "./http/metrics-route.ts";
 import { sessionRoutes } from "./http/sessions.ts";
 import { ticketRoutes } from "./http/tickets.ts";
@@ -130,13 +131,15 @@ export function createTicketgate(config: AppConfig, deps: AppDeps) {
   /** Upgrades go straight to the gateway on Bun's server; everything else to Elysia. */
   const fetch = (request: Request, server: Server<SessionData>) => {
     registry.bind(server);
-    if (loggablePath(request.url) === WEBSOCKET_PATH) return upgrade(request, server);
+    // Every later reader (gateway, guard, router) must see one and the same path.
+    const routed = routableRequest(request);
+    if (loggablePath(routed.url) === WEBSOCKET_PATH) return upgrade(request, server);
     // Elysia's context has no server: the client address is resolved here, where it is known.
     clientIps.set(
-      request,
+      routed,
       security.clientIps.resolve(server.requestIP(request)?.address, request.headers),
     );
-    return app.fetch(request);
+    return app.fetch(routed);
   };
 
   /** Stops the session sweep and leaves the hub; call after the server stopped. */

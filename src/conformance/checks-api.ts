@@ -1,5 +1,5 @@
 /** Conformance checks of `POST /api/v1/tickets`: who may mint, and how refusals look. */
-import { callApi, mint } from "./client.ts";
+import { callApi, mint, rawRequest } from "./client.ts";
 import { ensure, ensureProblem, type Check } from "./check.ts";
 
 const TICKET_SHAPE = /^tgt_[A-Za-z0-9_-]{43}$/;
@@ -13,7 +13,28 @@ function unsignedJwt(): string {
   return `${enc({ alg: "none", typ: "JWT" })}.${enc({ sub: "conformance", exp })}.`;
 }
 
+/** Host headers under three characters, which once made a router read another path. */
+const ODD_HOSTS: [host: string, path: string][] = [
+  ["x", "/zz/api/v1/sessions"],
+  ["ab", "/z/api/v1/sessions"],
+  ["", "/api/v1/sessions"],
+  ["x", "/xx/metrics"],
+];
+
 export const apiChecks: Check[] = [
+  {
+    id: "odd-host-needs-credential",
+    title: "admin routes reached with short or empty Host headers still demand a credential",
+    async run({ target }) {
+      for (const [host, path] of ODD_HOSTS) {
+        const res = await rawRequest(target, path, { Host: host }, "GET", 0);
+        ensure(
+          res.status !== 200 && res.status < 500,
+          `GET ${path} with Host "${host}" and no credential answered ${res.status}`,
+        );
+      }
+    },
+  },
   {
     id: "mint-needs-credential",
     title: "minting without a credential is refused 401 with WWW-Authenticate",

@@ -140,7 +140,9 @@ export function rawRequest(
     });
     socket.on("error", (error) => finish(error));
 
-    const lines = [`${method} ${path} HTTP/1.1`, `Host: ${url.host}`];
+    // A caller may send its own Host (even an empty one) to probe how the server routes it.
+    const ownHost = Object.keys(headers).some((name) => name.toLowerCase() === "host");
+    const lines = [`${method} ${path} HTTP/1.1`, ...(ownHost ? [] : [`Host: ${url.host}`])];
     for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
     socket.write(lines.join("\r\n") + "\r\n\r\n");
   });
