@@ -12,7 +12,8 @@ import { demoRoutes } from "./http/demo.ts";
 import { docs, refinedSpecRoute } from "./http/docs.ts";
 import { errorMapper } from "./http/errors.ts";
 import { channelRoutes } from "./http/channels.ts";
-import { apiGuard, type ClientIps, type Principals } from "./http/guard.ts";
+import { apiGuard, MAX_BODY_BYTES, type ClientIps, type Principals } from "./http/guard.ts";
+import { problemResponse } from "./http/problem.ts";
 import { healthRoutes } from "./http/health.ts";
 import { routableRequest } from "./http/routable.ts";
 import { metricsRoutes, requestCounter } from "./http/metrics-route.ts";
@@ -131,6 +132,11 @@ export function createTicketgate(config: AppConfig, deps: AppDeps) {
   /** Upgrades go straight to the gateway on Bun's server; everything else to Elysia. */
   const fetch = (request: Request, server: Server<SessionData>) => {
     registry.bind(server);
+    // No route takes a body over 16 KiB: refuse a declared one before anything reads it.
+    if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES)
+      return problemResponse(413, `The request body must not exceed ${MAX_BODY_BYTES} bytes.`, {
+        connection: "close",
+      });
     // Every later reader (gateway, guard, router) must see one and the same path.
     const routed = routableRequest(request);
     if (loggablePath(routed.url) === WEBSOCKET_PATH) return upgrade(request, server);

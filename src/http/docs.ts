@@ -8,6 +8,7 @@ import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "f
 import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import { websocketPath } from "./docs-websocket.ts";
 import { refineSpec } from "./openapi-refine.ts";
+import { HTTPError } from "./problem.ts";
 import { ProblemSchema } from "./schemas.ts";
 
 export const DOCS_PATH = "/swagger";
@@ -43,9 +44,9 @@ export function docs(version: string) {
   return new Elysia({ name: "docs" })
     .get(
       `${ASSETS}/:name`,
-      ({ params, status }) => {
+      ({ params }) => {
         const asset = assets[params.name];
-        if (!asset) return status(404, "not found");
+        if (!asset) throw new HTTPError(404, "No such asset.");
         return new Response(Bun.file(asset.file), {
           headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" },
         });

@@ -37,6 +37,9 @@ export function checkUpgradeHeaders(request: Request): HandshakeRefusal | null {
   if (headers.get("sec-websocket-version") !== "13") return { status: 426, reason: "version" };
   if (!WEBSOCKET_KEY.test(headers.get("sec-websocket-key") ?? ""))
     return { status: 400, reason: "bad_key" };
+  // RFC 6455 4.1: the opening handshake is a GET without a body.
+  if (Number(headers.get("content-length") ?? 0) > 0 || headers.has("transfer-encoding"))
+    return { status: 400, reason: "body" };
   return null;
 }
 

@@ -137,7 +137,9 @@ function parseFrame(raw: string): ParsedFrame {
     return { ok: false, code: "bad_frame" };
   const frame = value as { type?: unknown; id?: unknown };
   const id = requestId(frame.id);
-  if (id === undefined) delete frame.id;
+  // An id that cannot be echoed is refused, not dropped: the client would wait for a reply
+  // carrying it that never comes.
+  if (id === undefined && frame.id !== undefined) return { ok: false, code: "bad_frame" };
   if (typeof frame.type !== "string") return { ok: false, code: "bad_frame", id };
   return { ok: true, frame: frame as RawFrame, id };
 }

@@ -77,6 +77,8 @@ describe("Swagger UI", () => {
 
   test("an unknown asset is a 404", async () => {
     await using gw = await startGateway();
-    expect((await fetch(`${gw.url}/swagger/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+    const res = await fetch(`${gw.url}/swagger/assets/..%2F..%2Fpackage.json`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
   });
 });

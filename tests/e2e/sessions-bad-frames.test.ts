@@ -63,6 +63,11 @@ const ODD_IDS: [string, string][] = [
   ["a null id", '{"type":"publish","channel":"","data":1,"id":null}'],
   ["a boolean id", '{"type":"unsubscribe","channel":"","id":true}'],
   ["an id that overflows to Infinity", '{"type":"unsubscribe","channel":"","id":1e400}'],
+  [
+    "an object id on an otherwise valid subscribe",
+    '{"type":"subscribe","channel":"chat:a","id":{"o":1}}',
+  ],
+  ["a boolean id on a ping", '{"type":"ping","id":false}'],
 ];
 
 async function session(): Promise<Session> {

@@ -169,6 +169,16 @@ describe("bad bodies", () => {
     );
   });
 
+  test("a declared body over Bun's own ceiling still gets a 413 problem, even without a key", async () => {
+    gw = await startGateway();
+    const res = await fetch(`${gw.url}/api/v1/tickets`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: " ".repeat(2 * 1024 * 1024),
+    });
+    await expectProblem(res, 413);
+  });
+
   test("a chunked body over 16 KiB gets 413", async () => {
     gw = await startGateway();
     const chunk = new TextEncoder().encode(" ".repeat(4096));

@@ -97,6 +97,8 @@ describe("checkUpgradeHeaders", () => {
     ["version 8", { ...good, "sec-websocket-version": "8" }, "GET", 426],
     ["a key of 15 bytes", { ...good, "sec-websocket-key": "AAAAAAAAAAAAAAAAAAAA" }, "GET", 400],
     ["no key", { ...good, "sec-websocket-key": "" }, "GET", 400],
+    ["a declared body", { ...good, "content-length": "5" }, "GET", 400],
+    ["a chunked body", { ...good, "transfer-encoding": "chunked" }, "GET", 400],
   ])("refuses %s", (_name, headers, method, status) => {
     expect(checkUpgradeHeaders(req(headers, method))?.status).toBe(status as never);
   });
