@@ -4,13 +4,10 @@ import { CHANNEL_NAME_PATTERN } from "../channels/grammar.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
 import { HubUnavailableError } from "../realtime/hub.ts";
+import { isValidSubject, MAX_SUBJECT_LENGTH } from "../tickets/ticket.ts";
 import { HTTPError } from "./problem.ts";
 
 export const SESSION_ID_PATTERN = "^s_[0-9a-f]{32}$";
-/** Same bounds as a mint request's subject. */
-export const MAX_SUBJECT_LENGTH = 256;
-/** Control, format, surrogate, private-use and unassigned code points are not printable. */
-export const PRINTABLE = /^[^\p{C}]+$/u;
 
 export const ChannelParams = t.Object(
   {
@@ -61,7 +58,7 @@ export const SessionSchema = t.Object(
 
 /** Throws the 400 a subject outside the mint route's rules gets. */
 export function checkSubject(subject: string): void {
-  if (!PRINTABLE.test(subject))
+  if (!isValidSubject(subject))
     throw new HTTPError(400, "Field /subject: must hold printable characters only.", {}, [
       { field: "/subject", message: "must hold printable characters only" },
     ]);

@@ -1,6 +1,7 @@
 /** TypeBox schemas shared by routes and the OpenAPI document. */
 import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
+import { MAX_SUBJECT_LENGTH } from "../tickets/ticket.ts";
 import { MAX_BOUND_ORIGIN_LENGTH } from "../tickets/binding.ts";
 
 /**
@@ -83,7 +84,7 @@ export const MintBodySchema = t.Object(
   {
     subject: t.String({
       minLength: 1,
-      maxLength: 256,
+      maxLength: MAX_SUBJECT_LENGTH,
       description: "Who the session will act as: 1-256 printable characters.",
       examples: ["alice"],
     }),

@@ -9,13 +9,8 @@ import type { GatewayMetrics } from "../observability/metrics.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { TicketStore } from "../tickets/store.ts";
 import { StoreUnavailableError } from "../tickets/unavailable.ts";
-import {
-  MAX_SUBJECT_LENGTH,
-  SESSION_ID_PATTERN,
-  SessionParams,
-  SessionSchema,
-  SubjectParams,
-} from "./admin-common.ts";
+import { MAX_SUBJECT_LENGTH } from "../tickets/ticket.ts";
+import { SESSION_ID_PATTERN, SessionParams, SessionSchema, SubjectParams } from "./admin-common.ts";
 import { checkSubject, viaHub } from "./admin-common.ts";
 import type { Principals } from "./guard.ts";
 import { HTTPError } from "./problem.ts";

@@ -4,7 +4,7 @@ import { expandPattern, patternProblem, type ChannelGrant } from "../channels/gr
 import type { Clock } from "../tickets/clock.ts";
 import { mintTicket } from "../tickets/mint.ts";
 import type { TicketStore } from "../tickets/store.ts";
-import { ticketLogId } from "../tickets/ticket.ts";
+import { isValidSubject, ticketLogId } from "../tickets/ticket.ts";
 import type { Audit } from "../observability/audit.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { GatewayMetrics } from "../observability/metrics.ts";
@@ -21,8 +21,6 @@ const MAX_METADATA_BYTES = 4096;
  * one empty array each. Frozen, so code that tried to grow it in place would throw.
  */
 const NO_CHANNELS = Object.freeze([]) as unknown as ChannelGrant[]; // frozen: never mutated, see above
-/** Control, format, surrogate, private-use and unassigned code points are not printable. */
-const PRINTABLE = /^[^\p{C}]+$/u;
 
 export interface TicketRouteDeps {
   store: TicketStore;
@@ -110,7 +108,8 @@ function checkMintBody(body: MintBody, maxTtl: number) {
     throw new HTTPError(400, `Field ${field}: ${message}.`, {}, [{ field, message }]);
   };
 
-  if (!PRINTABLE.test(body.subject)) fail("/subject", "must hold printable characters only");
+  if (!isValidSubject(body.subject))
+    fail("/subject", "must hold printable characters only, not only white space");
   if (body.ttl_seconds !== undefined && body.ttl_seconds > maxTtl)
     fail("/ttl_seconds", `must be at most ${maxTtl}`);
   if (

@@ -3,6 +3,7 @@
  * answer's shape before it is trusted (another node's bug, or a reply Bun's client handed
  * to the wrong command, must not become a wrong HTTP answer or an exception).
  */
+import { MAX_SUBJECT_LENGTH } from "../tickets/ticket.ts";
 import { isChannelName } from "../channels/grammar.ts";
 import type { LocalNode, Presence, SessionInfo } from "./hub.ts";
 
@@ -10,7 +11,6 @@ export type QueryOp = "presence" | "sessions" | "revokeSubject" | "revokeSession
 
 /** Same bound as the sessions route's `limit`. */
 export const MAX_PAGE = 1000;
-const MAX_SUBJECT_LENGTH = 256;
 
 type Args = Record<string, unknown>;
 

@@ -43,3 +43,21 @@ export function hashTicket(ticket: string): string {
 export function ticketLogId(hash: string): string {
   return hash.slice(0, 12);
 }
+
+/** Longest subject, in UTF-16 code units (the schema's `maxLength`). */
+export const MAX_SUBJECT_LENGTH = 256;
+/**
+ * Not printable: control, format, surrogate, private-use and unassigned code points (\p{C})
+ * and the line and paragraph separators, which break log lines and terminals.
+ */
+const UNPRINTABLE = /[\p{C}\u2028\u2029]/u;
+
+/** A subject a ticket may carry: 1-256 printable characters, not only white space. */
+export function isValidSubject(subject: string): boolean {
+  return (
+    subject.length > 0 &&
+    subject.length <= MAX_SUBJECT_LENGTH &&
+    !UNPRINTABLE.test(subject) &&
+    subject.trim().length > 0
+  );
+}

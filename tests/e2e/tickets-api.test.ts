@@ -133,6 +133,8 @@ describe("bad bodies", () => {
     ["a subject of 257 characters", JSON.stringify({ subject: "a".repeat(257) }), "/subject"],
     ["a subject with a control character", JSON.stringify({ subject: "al\u0007ice" }), "/subject"],
     ["a subject with a newline", JSON.stringify({ subject: "al\nice" }), "/subject"],
+    ["a subject of white space only", JSON.stringify({ subject: "   " }), "/subject"],
+    ["a subject with a line separator", JSON.stringify({ subject: "al\u2028ice" }), "/subject"],
     ["a number subject", '{"subject":5}', "/subject"],
     ["an unknown field", '{"subject":"a","admin":true}', "/admin"],
     ["a zero ttl", '{"subject":"a","ttl_seconds":0}', "/ttl_seconds"],
