@@ -32,10 +32,10 @@ export function errorMapper(logger: Logger) {
 
       switch (code) {
         case "VALIDATION": {
-          const fields = error.all.slice(0, 10).map((e) => ({
-            field: "path" in e && e.path ? e.path : "/",
-            message: "message" in e ? e.message : "is invalid",
-          }));
+          const fields = error.all.slice(0, 10).map((e) => {
+            const field = "path" in e && e.path ? e.path : wholeValue(error.type);
+            return { field, message: readableMessage(field, "message" in e ? e.message : "") };
+          });
           const first = fields[0];
           const detail = first
             ? `Field ${first.field}: ${first.message}.`
@@ -60,4 +60,20 @@ export function errorMapper(logger: Logger) {
 function causeOf(error: unknown): HTTPError | undefined {
   const cause = (error as { cause?: unknown } | null)?.cause;
   return cause instanceof HTTPError ? cause : undefined;
+}
+
+/** What a validation error without a path is about: the body, or a query parameter. */
+function wholeValue(type: string): string {
+  return type === "body" ? "/" : "query";
+}
+
+/**
+ * TypeBox names a failed union only as "Expected union value"; a channel entry is the one
+ * union a client writes, so it gets a sentence that says what would have been accepted.
+ * Messages never quote the value, so nothing a client sent is echoed.
+ */
+function readableMessage(field: string, message: string): string {
+  if (/^\/channels\/\d+$/.test(field) && message === "Expected union value")
+    return 'must be a pattern string or an object {"pattern": string, "publish"?: boolean}';
+  return message || "is invalid";
 }

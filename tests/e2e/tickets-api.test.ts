@@ -171,6 +171,12 @@ describe("bad bodies", () => {
     );
   });
 
+  test("a channel entry of the wrong shape is explained, not just named", async () => {
+    gw = await startGateway();
+    const problem = await expectProblem(await post('{"subject":"a","channels":[5]}'), 400);
+    expect(problem.detail).toContain("pattern string");
+  });
+
   test("a declared body over Bun's own ceiling still gets a 413 problem, even without a key", async () => {
     gw = await startGateway();
     const res = await fetch(`${gw.url}/api/v1/tickets`, {
