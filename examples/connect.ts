@@ -19,10 +19,16 @@ ws.addEventListener("message", (event) => {
   console.log("<-", String(event.data));
   if (JSON.parse(String(event.data)).type === "pong") ws.close(1000);
 });
+// Bun's WebSocket names the refused upgrade's HTTP status in its error text (browsers show
+// nothing); the status is all this prints of it, since the text also holds the URL.
+let refusedWith = "";
+ws.addEventListener("error", (event) => {
+  const status = /Expected 101 status code: (\d{3})/.exec((event as ErrorEvent).message ?? "")?.[1];
+  if (status) refusedWith = ` (upgrade refused with HTTP ${status})`;
+});
 ws.addEventListener("close", (event) => {
-  // A refused upgrade shows up here as 1006: WebSocket clients cannot read the HTTP status.
   console.log(
-    `closed ${event.code}${event.code === 1006 ? " (refused: the ticket was bad, used or expired)" : ""}`,
+    `closed ${event.code}${event.code === 1006 ? refusedWith || " (no connection)" : ""}`,
   );
   process.exit(event.code === 1000 ? 0 : 1);
 });
