@@ -1,5 +1,5 @@
 /**
- * The live sessions of this node: a map by session id and a count per subject, nothing
+ * The live sessions of this node: a table by session id and a count per subject, nothing
  * per subscription (Bun keeps topics natively; presence asks each socket on demand, which
  * costs an admin query a pass over the sessions instead of costing every session memory).
  *
@@ -15,6 +15,7 @@ import { CloseReason } from "./close-codes.ts";
 import { MAX_PRESENCE_SUBJECTS, type LocalNode, type Presence } from "./hub.ts";
 import type { SessionInfo, SessionQuery } from "./hub.ts";
 import type { SessionData } from "./session-data.ts";
+import { SessionTable } from "./session-table.ts";
 import type { Socket } from "./session.ts";
 
 export interface RegistryDeps {
@@ -36,7 +37,7 @@ const REVOCATION_GUARD_MS = 30_000;
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export class SessionRegistry implements LocalNode {
-  private readonly live = new Map<string, Socket>();
+  private readonly live = new SessionTable();
   private readonly perSubject = new Map<string, number>();
   /** Wall-clock ms of the latest revocation of each subject, kept for `REVOCATION_GUARD_MS`. */
   private readonly revokedAt = new Map<string, number>();
@@ -71,7 +72,7 @@ export class SessionRegistry implements LocalNode {
     const revoked = this.revokedAt.get(d.subject);
     if (revoked !== undefined && d.openedAt <= revoked) return false;
 
-    this.live.set(d.id, ws);
+    this.live.add(ws);
     this.perSubject.set(d.subject, (this.perSubject.get(d.subject) ?? 0) + 1);
     this.deps.metrics.sessionsLive.add(1);
     this.timer ??= setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
@@ -81,8 +82,7 @@ export class SessionRegistry implements LocalNode {
 
   remove(ws: Socket): void {
     const d = ws.data;
-    if (this.live.get(d.id) !== ws) return;
-    this.live.delete(d.id);
+    if (!this.live.remove(ws)) return;
     const left = (this.perSubject.get(d.subject) ?? 1) - 1;
     if (left > 0) this.perSubject.set(d.subject, left);
     else this.perSubject.delete(d.subject);

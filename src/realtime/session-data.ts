@@ -43,7 +43,8 @@ export function newSessionData(
   openedAt = Date.now(),
 ): SessionData {
   return {
-    id: "s_" + crypto.randomUUID().replaceAll("-", ""),
+    // Given by the session table when the session opens (session-table.ts); empty until then.
+    id: "",
     subject: grant.subject,
     channels: grant.channels,
     metadata: grant.metadata,

@@ -6,9 +6,26 @@ import type { TicketRecord } from "./ticket.ts";
 /**
  * A tombstone is one number: the ticket's expiry in epoch ms, negated for a revoked ticket.
  * One exists per recently redeemed ticket, i.e. per recently opened session, so it is kept
- * as small as a Map value can be.
+ * as small as a Map entry can be: keyed by a number (see `fingerprint`), not the hash string.
  */
 type Tombstone = number;
+
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/** Base64url characters read for a fingerprint: 5 × 6 = 30 bits, a small integer in JS. */
+const FINGERPRINT_CHARS = 5;
+
+/**
+ * The first 30 bits of a ticket hash, as a number. SHA-256 output is uniform, so two live
+ * tombstones share one with odds of about n / 2^30; a shared one can only make a refusal's
+ * logged reason read "used" instead of "unknown". Which ticket is valid is decided by the
+ * ticket map alone, keyed by the whole hash.
+ */
+function fingerprint(hash: string): number {
+  let value = 0;
+  for (let i = 0; i < FINGERPRINT_CHARS; i++)
+    value = value * 64 + BASE64URL.indexOf(hash[i] ?? "A");
+  return value;
+}
 
 export interface MemoryStoreOptions extends StoreLimits {
   clock?: Clock;
@@ -28,7 +45,7 @@ export interface MemoryStoreOptions extends StoreLimits {
 export class MemoryTicketStore implements TicketStore {
   readonly kind = "memory";
   private readonly tickets = new Map<string, TicketRecord>();
-  private readonly tombstones = new Map<string, Tombstone>();
+  private readonly tombstones = new Map<number, Tombstone>();
   private readonly clock: Clock;
   private readonly timer: ReturnType<typeof setInterval> | undefined;
 
@@ -52,7 +69,7 @@ export class MemoryTicketStore implements TicketStore {
   async consume(hash: string): Promise<ConsumeResult> {
     const record = this.tickets.get(hash);
     if (record === undefined) {
-      const stone = this.tombstones.get(hash);
+      const stone = this.tombstones.get(fingerprint(hash));
       return {
         ok: false,
         reason: stone === undefined ? "unknown" : stone < 0 ? "revoked" : "used",
@@ -96,8 +113,8 @@ export class MemoryTicketStore implements TicketStore {
     const now = this.clock.now();
     for (const [hash, record] of this.tickets)
       if (record.expiresAt <= now) this.tickets.delete(hash);
-    for (const [hash, stone] of this.tombstones)
-      if (Math.abs(stone) <= now) this.tombstones.delete(hash);
+    for (const [print, stone] of this.tombstones)
+      if (Math.abs(stone) <= now) this.tombstones.delete(print);
   }
 
   private bury(hash: string, reason: "used" | "revoked", expiresAt: number): void {
@@ -105,6 +122,6 @@ export class MemoryTicketStore implements TicketStore {
       const oldest = this.tombstones.keys().next().value;
       if (oldest !== undefined) this.tombstones.delete(oldest);
     }
-    this.tombstones.set(hash, reason === "revoked" ? -expiresAt : expiresAt);
+    this.tombstones.set(fingerprint(hash), reason === "revoked" ? -expiresAt : expiresAt);
   }
 }
