@@ -77,7 +77,3 @@ export class Authenticator {
     return { ok: true, principal: { kind: "key", id: key.id, scopes: key.scopes } };
   }
 }
-
-export function hasScope(principal: Principal, scope: Scope): boolean {
-  return principal.scopes.has(scope);
-}

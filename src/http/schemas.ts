@@ -125,8 +125,3 @@ export const MintResponseSchema = t.Object(
   },
   { additionalProperties: false },
 );
-
-/** Responses every authenticated route shares, keyed by status. */
-export const authErrors = {
-  401: ProblemSchema,
-};

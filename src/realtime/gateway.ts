@@ -59,13 +59,7 @@ export function createGateway(deps: GatewayDeps) {
   const clientIp = (request: Request, server: Server<SessionData>) =>
     deps.security.clientIps.resolve(server.requestIP(request)?.address, request.headers);
 
-  const refuse = (
-    refusal: HandshakeRefusal,
-    request: Request,
-    server: Server<SessionData>,
-    extra: { ticket_id?: string } = {},
-  ) => {
-    const ip = clientIp(request, server);
+  const refuse = (refusal: HandshakeRefusal, ip: string, extra: { ticket_id?: string } = {}) => {
     metrics.upgradesRefused.inc({ reason: refusal.reason });
     deps.audit.ticketRefused({ reason: refusal.reason, status: refusal.status, ip, ...extra });
     const headers: Record<string, string> = { connection: "close" };
@@ -87,14 +81,15 @@ export function createGateway(deps: GatewayDeps) {
     request: Request,
     server: Server<SessionData>,
   ): Promise<Response | undefined> {
+    // Resolved once: every answer below, refusal or session, records where it came from.
+    const ip = clientIp(request, server);
     const bad = checkUpgradeHeaders(request);
-    if (bad) return refuse(bad, request, server);
+    if (bad) return refuse(bad, ip);
 
     if (!isOriginAllowed(request.headers.get("origin"), allowedOrigins))
-      return refuse({ status: 403, reason: "origin" }, request, server);
+      return refuse({ status: 403, reason: "origin" }, ip);
 
     // Counted before the ticket is looked at, so guessing tickets costs the budget too.
-    const ip = clientIp(request, server);
     const budget = await deps.security.limits.takeUpgrade(ip);
     if (!budget.ok) {
       deps.abuseMetrics.limited.inc({ limit: "upgrade" });
@@ -104,9 +99,8 @@ export function createGateway(deps: GatewayDeps) {
     }
 
     const offer = findTicket(request.url, request.headers.get("sec-websocket-protocol"));
-    if (typeof offer === "string") return refuse({ status: 401, reason: offer }, request, server);
-    if (!isWellFormedTicket(offer.ticket))
-      return refuse({ status: 401, reason: "malformed" }, request, server);
+    if (typeof offer === "string") return refuse({ status: 401, reason: offer }, ip);
+    if (!isWellFormedTicket(offer.ticket)) return refuse({ status: 401, reason: "malformed" }, ip);
 
     const hash = hashTicket(offer.ticket);
     // Wall-clock instant the ticket was presented: a revocation after it covers this session.
@@ -135,7 +129,7 @@ export function createGateway(deps: GatewayDeps) {
           "retry-after": "1",
         });
       }
-      return refuse({ status: 401, reason: taken.reason }, request, server, {
+      return refuse({ status: 401, reason: taken.reason }, ip, {
         ticket_id: ticketId,
       });
     }
@@ -147,8 +141,7 @@ export function createGateway(deps: GatewayDeps) {
       origin: request.headers.get("origin"),
       clientIp: ip,
     });
-    if (misplaced)
-      return refuse({ status: 403, reason: misplaced }, request, server, { ticket_id: ticketId });
+    if (misplaced) return refuse({ status: 403, reason: misplaced }, ip, { ticket_id: ticketId });
 
     const capped = deps.admit?.(grant.subject);
     if (capped) {
